@@ -1,0 +1,3 @@
+"""casebook: scraped party-building practice pages -> a searchable MkDocs casebook."""
+
+__version__ = "0.1.0"

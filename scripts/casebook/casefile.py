@@ -1,0 +1,183 @@
+"""The case file format: YAML front matter + Markdown body.
+
+- `render(meta, body)` writes a case file; a generated file carries `generated.hash`,
+  the hash of its own text with the hash left blank, so an editor's change is detectable.
+- `parse(text)` reads one safely (no tags, no aliases) and records the line of every key.
+- `slugify(title)` gives a readable pinyin file name.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .fsutil import sha256_text
+
+FENCE = "---"
+HASH_LINE = re.compile(r"^(  hash: sha256:)([0-9a-f]{64})$", re.M)
+BLANK_HASH = "0" * 64
+
+
+class CaseFileError(ValueError):
+    """A case file that cannot be read: `line` is 1-based (0 when unknown)."""
+
+    def __init__(self, message: str, line: int = 0):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class CaseDoc:
+    meta: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line where the body starts
+    lines: dict[str, int] = field(default_factory=dict)  # dotted key -> 1-based line
+
+    def line_of(self, key: str) -> int:
+        """Line of `key`, or of its nearest parent that has one, or 1."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0]
+        return 1
+
+
+# ---------------------------------------------------------------- reading
+
+
+class _SafeNoAliasLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases (no billion-laughs) and duplicate keys."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise CaseFileError("不允许使用 YAML 别名（*引用）", event.start_mark.line + 1)
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise CaseFileError(f"不允许使用 YAML 锚点（&{anchor}）", event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: set = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise CaseFileError(f"字段「{key}」重复出现", key_node.start_mark.line + 1)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _key_lines(node: yaml.Node, offset: int, prefix: str = "") -> dict[str, int]:
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = f"{prefix}{key_node.value}"
+            out[key] = key_node.start_mark.line + 1 + offset
+            out.update(_key_lines(value_node, offset, key + "."))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            key = f"{prefix.rstrip('.')}[{i}]"
+            out[key] = item.start_mark.line + 1 + offset
+            out.update(_key_lines(item, offset, key + "."))
+    return out
+
+
+def split(text: str) -> tuple[str, str, int]:
+    """(front matter text, body, 1-based body line). Raises CaseFileError without front matter."""
+    text = text.lstrip("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != FENCE:
+        raise CaseFileError("文件开头缺少 YAML 前置元数据（第一行应为 ---）", 1)
+    for i in range(1, len(lines)):
+        if lines[i].strip() == FENCE:
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+    raise CaseFileError("YAML 前置元数据没有结束的 --- 行", 1)
+
+
+def parse(text: str) -> CaseDoc:
+    front, body, body_line = split(text)
+    try:
+        loader = _SafeNoAliasLoader(front)
+        try:
+            node = loader.get_single_node()
+            meta = loader.construct_document(node) if node is not None else {}
+        finally:
+            loader.dispose()
+    except CaseFileError as err:
+        err.line += 1 if err.line else 0  # front matter starts on line 2
+        raise
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 2 if mark else 1
+        raise CaseFileError(f"YAML 无法解析：{err.problem or err}", line) from None
+    except yaml.YAMLError as err:
+        raise CaseFileError(f"YAML 无法解析：{err}", 1) from None
+    if not isinstance(meta, dict):
+        raise CaseFileError("前置元数据应为「字段: 值」的映射", 2)
+    return CaseDoc(meta=meta, body=body, body_line=body_line, lines=_key_lines(node, 1) if node else {})
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for mappings, flow style for short scalar lists, readable Chinese."""
+
+
+def _repr_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = all(isinstance(x, (str, int, float)) and len(str(x)) <= 24 for x in data) and len(data) <= 12
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+def _repr_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(list, _repr_list)
+_Dumper.add_representer(str, _repr_str)
+
+
+def dump_meta(meta: dict[str, Any]) -> str:
+    return yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000,
+                     default_flow_style=False)
+
+
+def render(meta: dict[str, Any], body: str, generated_by: str | None = None) -> str:
+    """The file text. With `generated_by`, a `generated` block with the file's own hash is appended."""
+    meta = {k: v for k, v in meta.items() if k != "generated"}
+    if generated_by:
+        meta["generated"] = {"by": generated_by, "hash": f"sha256:{BLANK_HASH}"}
+    text = f"{FENCE}\n{dump_meta(meta)}{FENCE}\n\n{body.strip()}\n"
+    if generated_by:
+        text = HASH_LINE.sub(lambda m: m.group(1) + sha256_text(text), text, count=1)
+    return text
+
+
+def generated_state(text: str) -> str:
+    """'pristine' (generated, unchanged), 'edited' (generated, then changed) or 'authored' (no hash)."""
+    match = HASH_LINE.search(text)
+    if not match:
+        return "authored"
+    blank = HASH_LINE.sub(lambda m: m.group(1) + BLANK_HASH, text, count=1)
+    return "pristine" if sha256_text(blank) == match.group(2) else "edited"
+
+
+# ---------------------------------------------------------------- names
+
+
+def slugify(title: str, limit: int = 48) -> str:
+    """Readable pinyin slug of a Chinese title: 村(社区)干部后备队伍制度 -> cun-she-qu-gan-bu-hou-bei-dui-wu-zhi-du."""
+    from pypinyin import Style, lazy_pinyin
+
+    words = lazy_pinyin(title, style=Style.NORMAL)
+    parts = [p for w in words for p in re.split(r"[^a-z0-9]+", w.lower()) if p]
+    slug = ""
+    for part in parts:
+        if len(slug) + len(part) + 1 > limit:
+            break
+        slug = f"{slug}-{part}" if slug else part
+    return slug or "case"

@@ -1,0 +1,445 @@
+"""`casebook convert`: raw pages -> case files under cases/.
+
+One page is processed by `process_page` (clean -> cut -> regions -> tags -> rendered
+case files), a pure function of the page's bytes and the pipeline's code and data,
+so results are cached by content hash and pages run in parallel. Writing is done
+once, at the end, by `write_cases`, which never overwrites an editor's change.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .casefile import generated_state, render, slugify
+from .cut import Draft, cut_page, summary_of
+from .fsutil import atomic_write
+from .paths import Project, confined
+
+RAW_SUFFIXES = {".txt", ".html", ".htm"}
+GENERATED_BY = f"casebook {__version__}"
+ID_LINE = re.compile(r"^id: ['\"]?(.+?)['\"]?$", re.M)
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass
+class CaseRecord:
+    id: str
+    folder: list[str]  # pinyin region folders
+    slug: str
+    meta: dict
+    body: str
+
+
+@dataclass
+class PageResult:
+    source: str
+    content_hash: str
+    cases: list[CaseRecord] = field(default_factory=list)
+    dropped: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    cached: bool = False
+
+
+@dataclass
+class Report:
+    pages: int = 0
+    cases: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept_edited: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    dropped: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+    cache_hits: int = 0
+
+    def lines(self) -> list[str]:
+        out = [f"pages read: {self.pages}   cases: {self.cases}   written: {len(self.written)}   "
+               f"unchanged: {self.unchanged}   kept (edited by hand): {len(self.kept_edited)}"
+               + (f"   cached pages: {self.cache_hits}" if self.cache_hits else "")]
+        if self.dropped:
+            out.append("lines dropped: " + ", ".join(f"{k} {v}" for k, v in self.dropped.most_common()))
+        for path in self.kept_edited:
+            out.append(f"kept: {path}: edited by hand, not overwritten")
+        for path in self.removed:
+            out.append(f"removed: {path}: generated case no longer produced by its page (it was not edited)")
+        for path in self.orphans:
+            out.append(f"orphan: {path}: its raw page is gone; the case is kept")
+        for dup, first in self.duplicates:
+            out.append(f"duplicate: {dup}: same text as {first}; noted as a second source")
+        for path in self.empty:
+            out.append(f"no case: {path}: nothing but boilerplate")
+        for path, message in self.skipped:
+            out.append(f"skipped: {path}: {message}")
+        if self.warnings:
+            out.append(f"warnings: {len(self.warnings)}")
+            out.extend(f"  {w}" for w in self.warnings[:20])
+            if len(self.warnings) > 20:
+                out.append(f"  … {len(self.warnings) - 20} more")
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.skipped
+
+
+# ---------------------------------------------------------------- pipeline version
+
+
+@lru_cache(maxsize=1)
+def pipeline_version() -> str:
+    """Hash of the package's code and data: a cached page result is reused only if nothing changed."""
+    digest = hashlib.sha256(__version__.encode())
+    root = resources.files("casebook")
+    for path in sorted(Path(str(root)).rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".txt", ".json", ".csv"} \
+                and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(str(root)).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- rendering
+
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|])")
+_MD_BLOCK = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(\s)")
+
+
+def md_text(text: str) -> str:
+    """Scraped text as inert Markdown: HTML escaped, Markdown syntax characters backslash-escaped."""
+    text = html.escape(text.strip(), quote=False)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    return _MD_BLOCK.sub(r"\1\\\2\3", text)
+
+
+def body_markdown(draft: Draft, source: dict) -> str:
+    parts: list[str] = []
+    if draft.lead:
+        parts.append("## 背景")
+        parts.extend(_blocks_md(draft.lead))
+        parts.append("## 做法")
+    parts.extend(_blocks_md(draft.blocks))
+    parts.append("---")
+    parts.append(source_line(source))
+    return "\n\n".join(parts)
+
+
+def _blocks_md(blocks: list[dict]) -> list[str]:
+    out: list[str] = []
+    previous = None
+    for block in blocks:
+        text = md_text(block["text"])
+        if block["kind"] == "heading":
+            level = "###" if previous == "heading" else "##"
+            out.append(f"{level} {text}")
+        elif block["kind"] == "caption":
+            out.append(f"*{text}*")
+        else:
+            out.append(text)
+        previous = block["kind"]
+    return out
+
+
+def source_line(source: dict) -> str:
+    """The attribution line at the end of every case: outlet, date, byline, link."""
+    bits = [md_text(x) for x in (source.get("outlet"), source.get("published"), source.get("byline"),
+                                 source.get("author")) if x]
+    title = md_text(source.get("title") or "原文")
+    link = f"[{title}]({source['url']})" if source.get("url") else f"《{title}》"
+    return "**来源**：" + link + ("，" + "，".join(bits) if bits else "") + "。"
+
+
+# ---------------------------------------------------------------- one page
+
+
+def _year(published: str | None, text: str) -> int | None:
+    if published:
+        return int(published[:4])
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", text)]
+    return max(years) if years else None
+
+
+def _prune(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+
+def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
+    """Cut a cleaned page into case records (front matter + body). Pure."""
+    from . import regions, tagging
+
+    meta = clean.get("meta") or {}
+    drafts = cut_page(clean)
+    page_text = "\n".join(b["text"] for b in clean.get("blocks", []))
+    hints = _prune({"url": meta.get("url"), "site": meta.get("site"), "outlet": meta.get("outlet"),
+                    "page_title": clean.get("title"), "author": (meta.get("authors") or [None])[0]})
+    page_region = regions.resolve(page_text, hints)
+    stem = Path(raw_rel).stem
+    records = []
+    for n, draft in enumerate(drafts, 1):
+        text = draft.text
+        region = regions.resolve(f"{draft.title}\n{text}", {**hints, "author": draft.author,
+                                                            "page_region": page_region})
+        tags = tagging.tag(draft.title, text)
+        source = _prune({
+            "title": draft.article_title or clean.get("title"),
+            "outlet": meta.get("outlet"),
+            "url": meta.get("url"),
+            "published": meta.get("published"),
+            "byline": meta.get("byline"),
+            "author": draft.author,
+            "raw": raw_rel,
+            "lines": draft.lines,
+        })
+        mentions = region.pop("mentions", None)
+        front = _prune({
+            "id": f"{stem}-{n:02d}",
+            "title": draft.title,
+            "summary": summary_of(draft.blocks),
+            "region": _prune(region),
+            "mentions": mentions,
+            "domain": tags.get("domain"),
+            "themes": tags.get("themes"),
+            "tags": tags.get("tags"),
+            "figures": tags.get("figures"),
+            "year": _year(meta.get("published"), page_text),
+            "source": source,
+            "evidence": tags.get("evidence"),
+        })
+        records.append(CaseRecord(front["id"], regions.slug_parts(region) or ["weizhi"], slugify(draft.title),
+                                  front, body_markdown(draft, source)))
+    return records
+
+
+def process_page(path: str, root: str, cache_dir: str | None) -> PageResult:
+    """Clean and cut one raw page. Never raises: errors come back in `error`."""
+    from .clean import clean_file
+
+    rel = Project(Path(root)).rel(Path(path))
+    try:
+        data = Path(path).read_bytes()
+        sidecar = Path(path).with_suffix(".meta.json")
+        side = sidecar.read_bytes() if sidecar.is_file() else b""
+        content_hash = hashlib.sha256(data + b"\0" + side).hexdigest()
+        key = hashlib.sha256(f"{content_hash}:{rel}:{pipeline_version()}".encode()).hexdigest()
+        cached = _cache_get(cache_dir, key)
+        if cached is not None:
+            return _result_from_json(cached)
+        clean = clean_file(path)
+        clean["source"] = rel
+        result = PageResult(rel, _text_hash(clean), build_cases(clean, rel))
+        result.dropped.update(d["reason"] for d in clean.get("dropped", []))
+        result.warnings = [f"{rel}:{w.get('lines', [0])[0]}: {w.get('kind')}: {w.get('message')}"
+                           for w in clean.get("warnings", [])]
+        _cache_put(cache_dir, key, result)
+        return result
+    except Exception as err:  # a bad page never stops the run
+        return PageResult(rel, "", error=f"{type(err).__name__}: {err}")
+
+
+def _text_hash(clean: dict) -> str:
+    """Hash of the page's kept text, ignoring spacing: equal for the same page saved twice."""
+    text = "".join(b["text"] for b in clean.get("blocks", []))
+    return hashlib.sha256(re.sub(r"\s+", "", text).encode()).hexdigest() if text else ""
+
+
+def _cache_get(cache_dir: str | None, key: str) -> dict | None:
+    if not cache_dir:
+        return None
+    path = Path(cache_dir) / key[:2] / f"{key}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _cache_put(cache_dir: str | None, key: str, result: PageResult) -> None:
+    if not cache_dir:
+        return
+    payload = {"source": result.source, "content_hash": result.content_hash,
+               "cases": [r.__dict__ for r in result.cases], "dropped": dict(result.dropped),
+               "warnings": result.warnings}
+    try:
+        atomic_write(Path(cache_dir) / key[:2] / f"{key}.json", json.dumps(payload, ensure_ascii=False))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def _result_from_json(data: dict) -> PageResult:
+    return PageResult(data["source"], data["content_hash"], [CaseRecord(**c) for c in data["cases"]],
+                      Counter(data["dropped"]), data["warnings"], cached=True)
+
+
+# ---------------------------------------------------------------- many pages
+
+
+def raw_pages(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in RAW_SUFFIXES and p.is_file()
+                  and not p.name.startswith("."))
+
+
+def process_all(pages: list[Path], root: Path, cache_dir: Path | None, jobs: int, progress: bool) -> list[PageResult]:
+    args = [(str(p), str(root), str(cache_dir) if cache_dir else None) for p in pages]
+    bar = _progress(len(args), progress)
+    results: list[PageResult] = []
+    if jobs <= 1 or len(args) < 8:
+        for a in args:
+            results.append(process_page(*a))
+            bar.update(1)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, min(64, len(args) // (jobs * 8)))
+            for result in pool.map(process_page, *zip(*args), chunksize=chunk):
+                results.append(result)
+                bar.update(1)
+    bar.close()
+    return results
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="page", desc="convert", disable=not enabled or total < 20,
+                file=sys.stderr, leave=False)
+
+
+def existing_ids(cases_dir: Path) -> dict[str, Path]:
+    """id -> path of every case file that carries an id (generated ones do)."""
+    found: dict[str, Path] = {}
+    if not cases_dir.is_dir():
+        return found
+    for path in cases_dir.rglob("*.md"):
+        try:
+            head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        except OSError:
+            continue
+        match = ID_LINE.search(head.split("\n---", 1)[0])
+        if match:
+            found[match.group(1)] = path
+    return found
+
+
+def write_cases(results: list[PageResult], project: Project, report: Report) -> None:
+    cases_dir = project.cases
+    known = existing_ids(cases_dir)
+    taken: set[Path] = set()
+    first_by_text: dict[str, PageResult] = {}
+    produced: set[str] = set()
+    for result in results:
+        report.dropped.update(result.dropped)
+        report.warnings.extend(result.warnings)
+        if result.error:
+            report.skipped.append((result.source, result.error))
+            continue
+        report.cache_hits += result.cached
+        if not result.cases:
+            report.empty.append(result.source)
+            continue
+        first = first_by_text.setdefault(result.content_hash, result)
+        if first is not result:
+            report.duplicates.append((result.source, first.source))
+            for record in first.cases:
+                record.meta["source"].setdefault("also", []).append(result.source)
+            continue
+    for result in first_by_text.values():
+        for record in result.cases:
+            produced.add(record.id)
+            text = render(record.meta, record.body, generated_by=GENERATED_BY)
+            report.cases += 1
+            _write_one(record, text, known.get(record.id), cases_dir, taken, project, report)
+    raws = {r.source for r in results}
+    for case_id, path in known.items():
+        if case_id in produced:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        raw = re.search(r"^  raw: (.+)$", text, re.M)
+        raw_rel = raw.group(1).strip("'\"") if raw else ""
+        if raw_rel in raws and generated_state(text) == "pristine":
+            path.unlink()
+            report.removed.append(project.rel(path))
+        elif raw_rel and not (project.root / raw_rel).exists():
+            report.orphans.append(project.rel(path))
+
+
+def _write_one(record: CaseRecord, text: str, old: Path | None, cases_dir: Path, taken: set[Path],
+               project: Project, report: Report) -> None:
+    if old is not None and old.exists():
+        current = old.read_text(encoding="utf-8", errors="replace")
+        state = generated_state(current)
+        if state != "pristine":
+            report.kept_edited.append(project.rel(old))
+            taken.add(old.resolve())
+            return
+        if current == text:
+            report.unchanged += 1
+            taken.add(old.resolve())
+            return
+    target = _free_path(cases_dir, record, taken, old)
+    atomic_write(target, text)
+    if old is not None and old.exists() and old.resolve() != target:
+        old.unlink()  # pristine generated file moved to its new name
+    report.written.append(project.rel(target))
+
+
+def _free_path(cases_dir: Path, record: CaseRecord, taken: set[Path], old: Path | None) -> Path:
+    """The case's file name, with -2, -3 … when another case (or an editor's file) holds it."""
+    n = 1
+    while True:
+        name = record.slug if n == 1 else f"{record.slug}-{n}"
+        target = confined(cases_dir, *record.folder, f"{name}.md")
+        occupied = target in taken or (target.exists() and (old is None or target != old.resolve()))
+        if not occupied:
+            taken.add(target)
+            return target
+        n += 1
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def convert(project: Project, raw: Path | None = None, jobs: int | None = None, progress: bool = True,
+            use_cache: bool = True) -> Report:
+    raw = raw or project.raw
+    report = Report()
+    if not raw.is_dir():
+        report.skipped.append((str(raw), "raw folder not found"))
+        return report
+    pages = raw_pages(raw)
+    report.pages = len(pages)
+    jobs = jobs or os.cpu_count() or 1
+    results = process_all(pages, project.root, project.cache / "pages" if use_cache else None, jobs, progress)
+    write_cases(results, project, report)
+    return report
+
+
+def add_parser(sp) -> None:
+    sp.add_argument("--raw", type=Path, help="raw input folder (default: raw/)")
+    sp.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
+    sp.add_argument("--no-cache", action="store_true", help="clean every page again")
+    sp.add_argument("-q", "--quiet", action="store_true", help="summary only, no progress bar")
+
+
+def run(args) -> int:
+    project = Project.here()
+    report = convert(project, args.raw, args.jobs, progress=not args.quiet, use_cache=not args.no_cache)
+    print("\n".join(report.lines()))
+    return 0 if report.ok else 1
