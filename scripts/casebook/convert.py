@@ -28,6 +28,8 @@ from .paths import Project, confined
 
 RAW_SUFFIXES = {".txt", ".html", ".htm"}
 GENERATED_BY = f"casebook {__version__}"
+FRONT_ORDER = ("id", "title", "summary", "region", "mentions", "domain", "themes", "tags", "figures", "year",
+               "source", "evidence")
 ID_LINE = re.compile(r"^id: ['\"]?(.+?)['\"]?$", re.M)
 
 
@@ -219,10 +221,11 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
             "themes": tags.get("themes"),
             "tags": tags.get("tags"),
             "figures": tags.get("figures"),
-            "year": _year(meta.get("published"), page_text),
             "source": source,
             "evidence": tags.get("evidence"),
         })
+        front = {**front, "year": _year(meta.get("published"), page_text)}  # null when the page gives none
+        front = {k: front[k] for k in sorted(front, key=list(FRONT_ORDER).index)}
         records.append(CaseRecord(front["id"], regions.slug_parts(region) or ["weizhi"], slugify(draft.title),
                                   front, body_markdown(draft, source)))
     return records

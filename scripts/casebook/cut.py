@@ -83,12 +83,19 @@ def summary_of(blocks: list[dict], limit: int | None = None) -> str:
     out = ""
     for sentence in sentences(first):
         if out and len(out) + len(sentence) > limit:
+            if len(out) < limit // 3:  # a bare headline sentence: add the next one, cut to fit
+                out += _clip(sentence, limit - len(out))
             break
         out += sentence
-    if len(out) > limit:  # one long sentence: cut at the last clause boundary that fits
-        cut = max(out.rfind(c, 0, limit) for c in "，,；;")
-        out = out[:cut] + "……" if cut > limit // 3 else out[:limit] + "……"
-    return out.strip()
+    return _clip(out, limit).strip()
+
+
+def _clip(text: str, limit: int) -> str:
+    """Text cut at its last clause boundary within `limit` characters, marked with ……."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(c, 0, limit) for c in "，,；;、")
+    return (text[:cut] if cut > limit // 3 else text[:limit]) + "……"
 
 
 def _strip_lead_verb(clause: str) -> str:
@@ -110,9 +117,8 @@ def title_from_lead(text: str) -> str:
     if not clauses:
         return text[: cfg["title_max_chars"]]
     openers = tuple(cfg["title_context_openers"])
-    results = [c for c in clauses if c.startswith(tuple(cfg["title_result_verbs"]))]
     plain = [c for c in clauses if not c.startswith(openers) and len(c) >= 6]
-    pick = results[-1] if results else plain[0] if plain else clauses[0]
+    pick = plain[0] if plain else clauses[0]
     pick = _strip_lead_verb(pick)
     pick = re.sub(r"[“”\"「」『』]", "", pick)
     return pick[: cfg["title_max_chars"]]
