@@ -40,8 +40,10 @@ def run(args) -> int:
         report = convert(project, jobs=args.jobs, progress=not args.quiet)
         print("\n".join(report.lines()))
         status = 0 if report.ok else 1
-    if not args.quiet:
-        logging.basicConfig(level=logging.WARNING, format="mkdocs: %(levelname)s %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="mkdocs: %(levelname)s %(message)s")
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG
     started = time.perf_counter()
     try:
         mkdocs_build(project, args.site_dir)

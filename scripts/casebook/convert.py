@@ -385,21 +385,20 @@ def write_cases(results: list[PageResult], project: Project, report: Report) -> 
 
 def _write_one(record: CaseRecord, text: str, old: Path | None, cases_dir: Path, taken: set[Path],
                project: Project, report: Report) -> None:
+    current = None
     if old is not None and old.exists():
         current = old.read_text(encoding="utf-8", errors="replace")
-        state = generated_state(current)
-        if state != "pristine":
+        if generated_state(current) != "pristine":
             report.kept_edited.append(project.rel(old))
             taken.add(old.resolve())
             return
-        if current == text:
-            report.unchanged += 1
-            taken.add(old.resolve())
-            return
     target = _free_path(cases_dir, record, taken, old)
+    if current == text and target == old.resolve():
+        report.unchanged += 1
+        return
     atomic_write(target, text)
-    if old is not None and old.exists() and old.resolve() != target:
-        old.unlink()  # pristine generated file moved to its new name
+    if current is not None and old.resolve() != target:
+        old.unlink()  # a pristine generated file moved to its new name
     report.written.append(project.rel(target))
 
 
