@@ -181,3 +181,57 @@ def slugify(title: str, limit: int = 48) -> str:
             break
         slug = f"{slug}-{part}" if slug else part
     return slug or "case"
+
+
+# ---------------------------------------------------------------- added for the validator (issue 5)
+
+
+def _timestamp_or_text(loader, node):
+    """An impossible date (2022-02-30) stays text, so the validator can name its line instead of crashing."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_SafeNoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+_CLoader = getattr(yaml, "CSafeLoader", None)
+if _CLoader is not None:
+    class _FastLoader(_CLoader):  # type: ignore[misc, valid-type]
+        """libyaml parser for files that cannot hold anchors, aliases or tags."""
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
+def _plain_tree(node) -> bool:
+    """True when no mapping repeats a key (aliases cannot occur: the caller saw no `*`)."""
+    if isinstance(node, yaml.MappingNode):
+        keys = [k.value for k, _ in node.value]
+        if len(keys) != len(set(keys)):
+            return False
+        return all(_plain_tree(v) for _, v in node.value if not isinstance(v, yaml.ScalarNode))
+    if isinstance(node, yaml.SequenceNode):
+        return all(_plain_tree(item) for item in node.value if not isinstance(item, yaml.ScalarNode))
+    return True
+
+
+def parse_quick(text: str) -> CaseDoc:
+    """Same result as `parse`, about 7x faster with libyaml; anything unusual goes through `parse`."""
+    if _CLoader is None:
+        return parse(text)
+    front, body, body_line = split(text)
+    if "&" in front or "*" in front or "!" in front:
+        return parse(text)
+    try:
+        loader = _FastLoader(front)
+        try:
+            node = loader.get_single_node()
+            if node is None or not isinstance(node, yaml.MappingNode) or not _plain_tree(node):
+                return parse(text)
+            meta = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except Exception:  # noqa: BLE001 - the canonical parser gives the canonical error
+        return parse(text)
+    return CaseDoc(meta=meta, body=body, body_line=body_line, lines=_key_lines(node, 1))

@@ -1,0 +1,283 @@
+/*
+ * casebook offline worker shim: lets Material's search web worker run from file://.
+ *
+ * Browsers refuse `new Worker("file:///…")`, so on file:// pages this replaces `Worker` with
+ * a hidden same-origin iframe that runs the worker script and relays messages. The idea and
+ * the message protocol follow `iframe-worker` by Martin Donath (MIT licence,
+ * https://github.com/squidfunk/iframe-worker), which Material's offline plugin loads from a
+ * CDN; this is a small local rewrite (the file name must contain "iframe-worker" so Material
+ * does not add the CDN copy). Differences: messages are handed over without a structured clone
+ * (the search index is tens of MB), errors are forwarded, and when `casebook bundle` shipped a
+ * prebuilt Lunr index (`var __casebook_lunr` in search/search_index.js) the search worker
+ * loads it instead of re-indexing every document on every page (see casebook/bundle.py).
+ *
+ * On http(s) pages the shim does nothing.
+ */
+(function () {
+  "use strict";
+
+  /* ------------------------------------------------------------------ prebuilt Lunr index */
+
+  /* Patch Lunr inside the worker frame so that `lunr(fn)` returns the prebuilt index. The
+     builder still receives every document (so Material's field extractors run and its
+     highlighting tables exist); the tokenising of a document is deferred until it appears in
+     a result. Any mismatch between the prebuilt index and the documents -> normal build. */
+  function patchLunr(L, getPrebuilt) {
+    if (!L || !L.Builder || L.Builder.prototype.__casebook) return;
+    var B = L.Builder.prototype;
+    var add = B.add;
+    var build = B.build;
+    var search = L.Index.prototype.search;
+    B.__casebook = true;
+
+    B.add = function (doc, attributes) {
+      if (!getPrebuilt()) return add.call(this, doc, attributes);
+      var rec = this.__cb || (this.__cb = { docs: [], pending: new Map() });
+      rec.docs.push([doc, attributes]);
+      var ref = String(doc[this._ref]);
+      var tables = [];
+      for (var name in this._fields) {
+        var extractor = this._fields[name].extractor;
+        var before = L.tokenizer.table;
+        var value = extractor ? extractor(doc) : doc[name];
+        if (value !== undefined && value !== null && L.tokenizer.table !== before)
+          tables.push([L.tokenizer.table, value, name]);
+      }
+      rec.pending.set(ref, tables);
+    };
+
+    function labels(pipeline) {
+      return pipeline._stack.map(function (fn) { return fn.label; }).join(",");
+    }
+
+    B.build = function () {
+      var rec = this.__cb;
+      var pre = getPrebuilt();
+      if (!rec) return build.call(this);
+      var fields = Object.keys(this._fields);
+      var ok = pre && pre.v === 2 && pre.refs.length === rec.docs.length &&
+        pre.fields.join(",") === fields.join(",") &&
+        pre.pipeline.join(",") === labels(this.pipeline);
+      for (var i = 0; ok && i < rec.docs.length; i++)
+        ok = pre.refs[i] === String(rec.docs[i][0][this._ref]);
+      if (!ok) {
+        /* not our index: build as usual */
+        if (typeof console !== "undefined")
+          console.warn("casebook: prebuilt search index does not match, indexing in the browser");
+        this.__cb = undefined;
+        for (var j = 0; j < rec.docs.length; j++) add.call(this, rec.docs[j][0], rec.docs[j][1]);
+        return build.call(this);
+      }
+      var index = new L.Index({
+        invertedIndex: lazyPostings(L, pre, fields),
+        fieldVectors: lazyVectors(L, pre, fields),
+        tokenSet: L.TokenSet.fromArray(pre.terms),
+        fields: fields,
+        pipeline: this.searchPipeline
+      });
+      index.__cbPending = rec.pending;
+      index.__cbPositions = new Map();
+      index.__cbTokenizer = this.tokenizer;
+      index.__cbPipeline = this.pipeline;
+      return index;
+    };
+
+    /* The prebuilt postings carry no positions (they would double its size). For each document
+       found, tokenise it once, as the builder would have: this fills Material's highlighting
+       tables and gives the positions of every term, which go into the match data. */
+    L.Index.prototype.search = function (query) {
+      var results = search.call(this, query);
+      var pending = this.__cbPending;
+      if (!pending) return results;
+      for (var i = 0; i < results.length; i++) {
+        var ref = results[i].ref;
+        var positions = this.__cbPositions.get(ref);
+        if (!positions) {
+          positions = Object.create(null);
+          var tables = pending.get(ref) || [];
+          pending.delete(ref);
+          for (var t = 0; t < tables.length; t++) {
+            L.tokenizer.table = tables[t][0];
+            var tokens = this.__cbPipeline.run(this.__cbTokenizer(tables[t][1], { fields: [tables[t][2]] }));
+            var byTerm = positions[tables[t][2]] = new Map();
+            for (var k = 0; k < tokens.length; k++) {
+              var term = tokens[k].toString();
+              var list = byTerm.get(term);
+              if (!list) byTerm.set(term, list = []);
+              list.push(tokens[k].metadata.position);
+            }
+          }
+          this.__cbPositions.set(ref, positions);
+        }
+        var metadata = results[i].matchData.metadata;
+        for (var term in metadata)
+          for (var field in metadata[term]) {
+            var found = positions[field] && positions[field].get(term);
+            metadata[term][field].position = found ? found.slice() : [];
+          }
+      }
+      return results;
+    };
+
+    /* invertedIndex[term] -> { _index, field: { ref: { position: [] } } }, decoded on use */
+    function lazyPostings(L, pre, fields) {
+      var slot = new Map();
+      for (var i = 0; i < pre.terms.length; i++) slot.set(pre.terms[i], i);
+      var cache = new Map();
+      function decode(i) {
+        var posting = { _index: i };
+        for (var f = 0; f < fields.length; f++) posting[fields[f]] = Object.create(null);
+        var groups = pre.postings[i].split(";");
+        for (var g = 0; g < groups.length; g++) {
+          var parts = groups[g].split(",");
+          var field = fields[parseInt(parts[0], 36)];
+          var ref = pre.refs[parseInt(parts[1], 36)];
+          posting[field][ref] = { position: [] };
+        }
+        return posting;
+      }
+      return lazyObject(function (key) {
+        var i = slot.get(key);
+        if (i === undefined) return undefined;
+        var value = cache.get(i);
+        if (value === undefined) cache.set(i, value = decode(i));
+        return value;
+      }, function (key) { return slot.has(key); }, function () { return pre.terms.slice(); });
+    }
+
+    /* fieldVectors["field/ref"] -> lunr.Vector, decoded on use */
+    function lazyVectors(L, pre, fields) {
+      var refs = new Map();
+      for (var i = 0; i < pre.refs.length; i++) refs.set(pre.refs[i], i);
+      var cache = new Map();
+      function locate(key) {
+        var cut = key.indexOf("/");
+        if (cut < 0) return null;
+        var f = fields.indexOf(key.slice(0, cut));
+        var d = refs.get(key.slice(cut + 1));
+        return f < 0 || d === undefined ? null : [d, f];
+      }
+      return lazyObject(function (key) {
+        var value = cache.get(key);
+        if (value !== undefined) return value;
+        var at = locate(key);
+        if (!at) return undefined;
+        var enc = pre.vectors[at[0]][at[1]];
+        var elements = [];
+        if (enc) {
+          var parts = enc.split(",");
+          for (var p = 0; p < parts.length; p += 2)
+            elements.push(parseInt(parts[p], 36), parseFloat(parts[p + 1]));
+        }
+        cache.set(key, value = new L.Vector(elements));
+        return value;
+      }, function (key) { return locate(key) !== null; }, function () {
+        var keys = [];
+        for (var d = 0; d < pre.refs.length; d++)
+          for (var f = 0; f < fields.length; f++) keys.push(fields[f] + "/" + pre.refs[d]);
+        return keys;
+      });
+    }
+
+    function lazyObject(get, has, keys) {
+      return new Proxy(Object.create(null), {
+        get: function (target, key) { return typeof key === "string" ? get(key) : undefined; },
+        has: function (target, key) { return typeof key === "string" && has(key); },
+        ownKeys: function () { return keys(); },
+        getOwnPropertyDescriptor: function (target, key) {
+          if (typeof key !== "string" || !has(key)) return undefined;
+          return { value: get(key), enumerable: true, configurable: true, writable: false };
+        }
+      });
+    }
+  }
+
+  /* for tests under Node */
+  if (typeof module !== "undefined" && module.exports) module.exports = { patchLunr: patchLunr };
+  if (typeof window === "undefined" || typeof document === "undefined") return;
+  if (location.protocol !== "file:") return;
+
+  /* ------------------------------------------------------------------ the Worker shim */
+
+  var hosts = window.__casebookWorkers = window.__casebookWorkers || [];
+
+  function frameSource(id, url) {
+    var quoted = JSON.stringify(url).replace(/</g, "\\u003c");
+    return "<!doctype html><html><head><meta charset=\"utf-8\"></head><body><script>" +
+      "var host=parent.__casebookWorkers[" + id + "];" +
+      "self.postMessage=function(data){host.post(data)};" +
+      "self.importScripts=function(){var urls=Array.prototype.slice.call(arguments);" +
+      "return urls.reduce(function(done,src){return done.then(function(){" +
+      "return new Promise(function(resolve,reject){var s=document.createElement('script');" +
+      "s.src=src;s.onload=resolve;s.onerror=function(){reject(new Error('importScripts: '+src))};" +
+      "document.body.appendChild(s)})})},Promise.resolve())};" +
+      "self.addEventListener('error',function(ev){host.fail(ev)});" +
+      "<\/script><script src=" + quoted + "><\/script><script>" +
+      "(" + patchLunr.toString() + ")(self.lunr,function(){return parent.__casebook_lunr});" +
+      "host.ready();<\/script></body></html>";
+  }
+
+  function FileWorker(url) {
+    var target = new EventTarget();
+    var self = this;
+    var id = hosts.length;
+    var ready;
+    this.url = new URL(String(url), location.href).href;
+    this.onmessage = null;
+    this.onerror = null;
+    this._target = target;
+    this._ready = new Promise(function (resolve) { ready = resolve; });
+    hosts.push({
+      post: function (data) {
+        setTimeout(function () {
+          var ev = new MessageEvent("message", { data: data });
+          target.dispatchEvent(ev);
+          if (typeof self.onmessage === "function") self.onmessage(ev);
+        }, 0);
+      },
+      fail: function (ev) {
+        var err = new ErrorEvent("error", {
+          message: ev && ev.message, filename: ev && ev.filename,
+          lineno: ev && ev.lineno, colno: ev && ev.colno, error: ev && ev.error
+        });
+        target.dispatchEvent(err);
+        if (typeof self.onerror === "function") self.onerror(err);
+      },
+      ready: function () { ready(); }
+    });
+    var frame = document.createElement("iframe");
+    frame.hidden = true;
+    frame.setAttribute("aria-hidden", "true");
+    frame.setAttribute("tabindex", "-1");
+    frame.title = "search worker";
+    (document.body || document.documentElement).appendChild(frame);
+    this._frame = frame;
+    var doc = frame.contentWindow.document;
+    doc.open();
+    doc.write(frameSource(id, this.url));
+    doc.close();
+  }
+  FileWorker.prototype.addEventListener = function (type, fn, options) {
+    this._target.addEventListener(type, fn, options);
+  };
+  FileWorker.prototype.removeEventListener = function (type, fn, options) {
+    this._target.removeEventListener(type, fn, options);
+  };
+  FileWorker.prototype.dispatchEvent = function (ev) {
+    return this._target.dispatchEvent(ev);
+  };
+  FileWorker.prototype.postMessage = function (data) {
+    var frame = this._frame;
+    this._ready.then(function () {
+      var win = frame.contentWindow;
+      if (win) win.dispatchEvent(new win.MessageEvent("message", { data: data }));
+    });
+  };
+  FileWorker.prototype.terminate = function () {
+    if (this._frame) this._frame.remove();
+    this._frame = null;
+  };
+
+  window.IFrameWorker = FileWorker;
+  window.Worker = FileWorker;
+})();

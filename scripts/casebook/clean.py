@@ -1,0 +1,614 @@
+"""Line classification: keep (title / heading / paragraph / caption), drop (with a reason and
+the rule that fired) or move to metadata. Builds the `casebook clean --json` object.
+
+The rules themselves are data (data/clean_rules.yaml); this module applies them."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import __version__
+from . import repair as rp
+from .rawinput import RawInputError, read_page
+
+DATA_DIR = Path(__file__).parent / "data"
+RULES_FILE = DATA_DIR / "clean_rules.yaml"
+
+SENTENCE = re.compile(r"[。！？；，,;!?]")
+STOP = re.compile(r"[。！？；!?;]")
+END_PUNCT = re.compile(r"[。；;：:，,、]$")
+STRIP = " \t\u00a0\u3000\ufeff\u200b\u200c\u200d\u2002\u2003\u2009\x0b\x0c"
+TRAIL_PIPES = re.compile(r"(?:\s*[|｜])+\s*$")
+LEAD_PIPES = re.compile(r"^(?:[|｜]\s*)+")
+DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+LINE_SPLIT = re.compile(r"\r\n|\r|\n")
+
+
+def rules_version() -> str:
+    """Hash of every cleaning/repair data file, this code and the package version."""
+    h = hashlib.sha256(__version__.encode())
+    files = sorted(DATA_DIR.glob("clean_*")) + sorted(DATA_DIR.glob("repair_*"))
+    here = Path(__file__).parent
+    files += [here / "clean.py", here / "repair.py", here / "rawinput.py"]
+    for f in files:
+        if f.is_file():
+            h.update(f.name.encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+RULES_VERSION = rules_version()
+
+
+@dataclass
+class Rule:
+    name: str
+    reason: str
+    regex: re.Pattern
+    max_len: int
+    no_sentence: bool
+    desc: str
+
+
+@dataclass
+class Rules:
+    line: list
+    chrome: dict
+    structure: dict
+    org: re.Pattern
+    numbered: re.Pattern
+    caption: re.Pattern
+    descriptions: dict
+
+
+@functools.lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    default_len = data.get("defaults", {}).get("max_len", 120)
+    line = []
+    desc = {}
+    for r in data["line_rules"]:
+        line.append(Rule(r["name"], r["reason"], re.compile(r["pattern"]), int(r.get("max_len", default_len)),
+                         bool(r.get("no_sentence", False)), r.get("desc", "")))
+        desc[r["name"]] = r.get("desc", "")
+    st = data["structure"]
+    for name, cfg in st.items():
+        if isinstance(cfg, dict) and "desc" in cfg:
+            desc[name] = cfg["desc"]
+    desc["chrome-words"] = "网站菜单/页脚常用词组成的行 / menu and footer words"
+    return Rules(line=line, chrome=data["chrome_words"], structure=st,
+                 org=re.compile(st["author-org"]["pattern"]), numbered=re.compile(st["heading"]["numbered"]),
+                 caption=re.compile(st["caption"]["pattern"]), descriptions=desc)
+
+
+@dataclass
+class Line:
+    n: int
+    raw: str            # the physical line as decoded
+    s: str              # trimmed, Simplified (when the page is Traditional): what rules see
+    status: str = ""    # "" undecided/content, "drop", "meta"
+    reason: str = ""
+    rule: str = ""
+    groups: dict = field(default_factory=dict)
+    kind: str = ""
+
+
+def _drop(ln: Line, reason: str, rule: str, groups: dict | None = None) -> None:
+    ln.status = "meta" if reason.startswith("meta:") else "drop"
+    ln.reason, ln.rule = reason, rule
+    if groups:
+        ln.groups = {k: v for k, v in groups.items() if v}
+
+
+def _trim(raw: str) -> str:
+    s = raw.strip(STRIP)
+    if "|" in s or "｜" in s:
+        t = LEAD_PIPES.sub("", TRAIL_PIPES.sub("", s)).strip(STRIP)
+        s = t or s  # a line of pipes only stays, for the debris rule to record
+    return s
+
+
+def _apply_line_rules(lines: list[Line], R: Rules) -> None:
+    chrome = R.chrome
+    words = chrome["words"]
+    for ln in lines:
+        s = ln.s
+        n = len(s)
+        has_sent = None
+        for rule in R.line:
+            if n > rule.max_len:
+                continue
+            if rule.no_sentence:
+                if has_sent is None:
+                    has_sent = bool(SENTENCE.search(s))
+                if has_sent:
+                    continue
+            m = rule.regex.search(s)
+            if m:
+                _drop(ln, rule.reason, rule.name, m.groupdict())
+                break
+        if ln.status or n > chrome["max_len"]:
+            continue
+        if has_sent is None:
+            has_sent = bool(SENTENCE.search(s))
+        if not has_sent and sum(1 for w in words if w in s) >= chrome["min_hits"]:
+            _drop(ln, chrome["reason"], "chrome-words")
+
+
+def _tokens(s: str) -> list[str]:
+    return [t for t in re.split(r"[\s\u00a0\u3000|｜/、·•]+", s) if t]
+
+
+def _shared(tokens: list[str], k: int, share: float) -> bool:
+    need = max(3, int(len(tokens) * share + 0.999))
+    seen: dict[str, int] = {}
+    for t in tokens:
+        subs = {t[i:i + k] for i in range(len(t) - k + 1)}
+        for sub in subs:
+            seen[sub] = seen.get(sub, 0) + 1
+    return any(c >= need for c in seen.values())
+
+
+def _title_like(s: str, st: dict) -> bool:
+    cfg = st["title"]
+    if not (cfg["min_chars"] <= len(s) <= cfg["max_chars"]):
+        return False
+    if END_PUNCT.search(s) or "。" in s or "；" in s or ";" in s:
+        return False
+    if s.endswith("……") or s.endswith("..."):
+        return False
+    return True
+
+
+def _structural(lines: list[Line], R: Rules) -> None:
+    st = R.structure
+    # numbered headline lists ------------------------------------------------
+    cfg = st["numbered-headlines"]
+    num = re.compile(r"^(\d{1,3})\s*[.、．]\s*\S")
+    run: list[Line] = []
+    last = None
+
+    def body_after(line: Line) -> bool:
+        return any(not x.status and x.n > line.n and STOP.search(x.s) and len(x.s) > 40 for x in lines)
+
+    def flush_numbered():
+        # a short numbered list inside the article may be the article's own list; at the end of
+        # the page (no body after it) or when long, it is a list of headline links
+        if len(run) >= cfg["min_items_mid_page"] or (len(run) >= cfg["min_items"] and not body_after(run[-1])):
+            sent = sum(1 for x in run if STOP.search(x.s))
+            if all(len(x.s) <= cfg["max_chars"] for x in run) and sent <= cfg["max_sentence_items"] * len(run):
+                for x in run:
+                    if x.status != "meta":
+                        _drop(x, cfg["reason"], "numbered-headlines")
+
+    for ln in lines:
+        if ln.status:
+            continue  # lines another rule dropped are transparent to runs
+        m = num.match(ln.s)
+        if m:
+            k = int(m.group(1))
+            if last is not None and k == last + 1 and run:
+                run.append(ln)
+            else:
+                flush_numbered()
+                run = [ln]
+            last = k
+        else:
+            flush_numbered()
+            run, last = [], None
+    flush_numbered()
+
+    # single-line structures --------------------------------------------------
+    seo, menu = st["seo-keywords"], st["menu-line"]
+    for ln in lines:
+        if ln.status or SENTENCE.search(ln.s):
+            continue
+        toks = _tokens(ln.s)
+        if len(toks) >= seo["min_items"] and (
+                _shared(toks, seo["min_shared"], seo["share_of_items"])
+                or (len(toks) >= seo["many_items"] and sum(map(len, toks)) >= seo["many_min_avg_chars"] * len(toks)
+                    and _shared(toks, seo["min_shared_many"], seo["share_of_items"]))):
+            _drop(ln, seo["reason"], "seo-keywords")
+        elif len(toks) >= menu["min_items"] and all(len(t) <= menu["max_item_chars"] for t in toks):
+            _drop(ln, menu["reason"], "menu-line")
+
+    # runs of lines -----------------------------------------------------------
+    def runs(pred):
+        cur: list[Line] = []
+        for ln in lines:
+            if ln.status:
+                continue
+            if pred(ln):
+                cur.append(ln)
+            else:
+                if cur:
+                    yield cur
+                cur = []
+        if cur:
+            yield cur
+
+    mr = st["menu-run"]
+    for r in list(runs(lambda x: len(x.s) <= mr["max_chars"] and not SENTENCE.search(x.s))):
+        if len(r) >= mr["min_items"]:
+            for x in r:
+                _drop(x, mr["reason"], "menu-run")
+
+    hr = st["headline-run"]
+    for r in list(runs(lambda x: hr["min_chars"] <= len(x.s) <= hr["max_chars"] and _title_like(x.s, st)
+                       and not R.numbered.match(x.s))):
+        if len(r) >= hr["min_items"]:
+            for x in r:
+                _drop(x, hr["reason"], "headline-run")
+
+    # the issuing organisation above a closing date --------------------------------
+    sig = st["signature"]
+    for i, ln in enumerate(lines[:-1]):
+        nxt = lines[i + 1]
+        if not ln.status and len(ln.s) <= st["author-org"]["max_chars"] and R.org.match(ln.s) \
+                and nxt.reason == "meta:dateline" and nxt.rule in ("dateline-bare", "dateline-labelled"):
+            _drop(ln, sig["reason"], "signature")
+
+    # author organisation directly under a title -------------------------------
+    ao = st["author-org"]
+    prev = None
+    for ln in lines:
+        if ln.status:
+            continue
+        if len(ln.s) <= ao["max_chars"] and R.org.match(ln.s) and prev is not None \
+                and _title_like(prev.s, st) and prev.s != ln.s:
+            _drop(ln, ao["reason"], "author-org")
+            continue
+        prev = ln
+
+    # zones: after a related-links header, and after the footer starts -------------
+    lz, fz = st["link-list-zone"], st["footer-zone"]
+    zone = None
+    started = False
+    for ln in lines:
+        if ln.status == "drop" and ln.rule == "list-header":
+            zone = ("link", lz)
+            continue
+        if ln.status == "drop" and ln.reason in ("footer", "disclaimer") and started and zone is None:
+            zone = ("footer", fz)
+            continue
+        if ln.status:
+            continue
+        if STOP.search(ln.s) and len(ln.s) > 40:
+            started = True
+            if zone and zone[0] == "link":
+                zone = None
+            continue
+        if zone and len(ln.s) <= zone[1]["max_chars"] and not STOP.search(ln.s):
+            _drop(ln, zone[1]["reason"], "link-list-zone" if zone[0] == "link" else "footer-zone")
+
+
+def _kinds(lines: list[Line], R: Rules) -> None:
+    st = R.structure
+    hd, cap = st["heading"], st["caption"]
+    photos = any(ln.reason == "meta:byline" and re.search(cap["photo_byline"], ln.s) for ln in lines)
+    one_sentence = re.compile(cap["photo_sentence"])
+    content = [i for i, ln in enumerate(lines) if not ln.status]
+    first = content[0] if content else None
+
+    def next_line(i):
+        return lines[i + 1] if i + 1 < len(lines) else None
+
+    for i in content:
+        ln = lines[i]
+        s = ln.s
+        nxt = next_line(i)
+        tl = _title_like(s, st)
+        if tl and nxt is not None and nxt.status == "meta" and nxt.reason in ("meta:author", "meta:dateline", "meta:byline") \
+                and not R.numbered.match(s) and any(STOP.search(x.s) for x in lines[i + 1:] if not x.status):
+            ln.kind = "title"
+            # two title lines run into one title (the first of them, when title-like too)
+            prev = lines[i - 1] if i else None
+            if nxt.reason == "meta:author" and prev is not None and not prev.status and _title_like(prev.s, st) \
+                    and len(prev.s) <= hd["max_chars"] and not R.numbered.match(prev.s):
+                prev.kind = "title"
+            continue
+        if ln.kind:
+            continue
+        if i == first and tl and nxt is not None and not R.numbered.match(s):
+            ln.kind = "title"
+        elif len(s) <= cap["max_chars"] and R.caption.search(s):
+            ln.kind = "caption"
+        elif photos and one_sentence.match(s) and 0 < i and lines[i - 1].kind == "paragraph" \
+                and nxt is not None:
+            ln.kind = "caption"
+        elif R.numbered.match(s) and len(s) <= hd["numbered_max_chars"] and not STOP.search(s) and nxt is not None:
+            ln.kind = "heading"
+        elif tl and len(s) <= hd["max_chars"] and nxt is not None:
+            ln.kind = "heading"
+        else:
+            ln.kind = "paragraph"
+
+
+WRAP_END = re.compile(r"[。！？；：!?;:”」』）)…]$")
+SENT_END = re.compile(r"[。！？!?；;…][”」』）)]?$")
+HAN_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def _join_wrapped(blocks: list[dict], cfg: dict) -> list[dict]:
+    """Paragraphs hard-wrapped at a fixed width (text dumps of PDFs) become one block each."""
+    widths: dict[int, int] = {}
+    for b in blocks:
+        t = b["text"]
+        if len(t) >= cfg["min_width"] and not WRAP_END.search(t):
+            widths[len(t)] = widths.get(len(t), 0) + 1
+    if not widths:
+        return blocks
+    tol = cfg["tolerance"]
+
+    def near(w):
+        return sum(widths.get(k, 0) for k in range(w - tol, w + tol + 1))
+
+    width = max(widths, key=near)
+    long_lines = sum(1 for b in blocks if len(b["text"]) >= cfg["min_width"])
+    if near(width) < cfg["min_lines"] or near(width) < cfg["min_share"] * long_lines:
+        return blocks  # a page with wrapped text is made of such lines, not a few of them
+    def wrapped(t):
+        return abs(len(t) - width) <= tol and not WRAP_END.search(t) and HAN_RE.search(t)
+
+    out: list[dict] = []
+    i = 0
+    while i < len(blocks):
+        j = i
+        # a run: wrapped lines on consecutive physical lines, closed by a line that ends a sentence
+        while j + 1 < len(blocks) and wrapped(blocks[j]["text"]) and blocks[j + 1]["kind"] != "title" \
+                and blocks[j + 1]["lines"][0] == blocks[j]["lines"][1] + 1:
+            j += 1
+        if j > i and SENT_END.search(blocks[j]["text"]):
+            text = ""
+            for b in blocks[i:j + 1]:
+                t = b["text"]
+                sep = " " if text[-1:].isascii() and text[-1:].isalnum() and t[:1].isascii() and t[:1].isalnum() else ""
+                text += sep + t
+            out.append({"kind": "paragraph", "text": text, "lines": [blocks[i]["lines"][0], blocks[j]["lines"][1]]})
+            i = j + 1
+        else:
+            out.append(dict(blocks[i], lines=list(blocks[i]["lines"])))
+            i += 1
+    return out
+
+
+def _iso(m: re.Match | None) -> str | None:
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not (1 <= mo <= 12 and 1 <= d <= 31 and 1949 <= y <= 2100):
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
+BYLINE_LABEL = re.compile(r"^[\[【(（]?\s*(文\s*[/／|丨]\s*图|图\s*[/／|丨]\s*文|文字|文|图|采写|撰稿|撰文|作者|摄影|摄像|图片|供稿|整理|执笔)\s*[:：/／|丨]?\s*")
+PERSON_LABEL = re.compile(r"(本报记者|本台记者|本网记者|特约记者|见习记者|融媒体记者|全媒体记者|通讯员|记者)")
+OUTLET_IN_BYLINE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:日报|晚报|报社|电视台|广播电视台|新闻网|融媒体中心))(?:记者|通讯员)")
+
+
+def _names(byline: str) -> list[str]:
+    s = BYLINE_LABEL.sub("", byline.strip("[]【】()（） "))
+    names = []
+    for tok in re.split(r"[\s\u00a0\u3000、,，;；]+", s):
+        tok = OUTLET_IN_BYLINE.sub("", tok)
+        tok = PERSON_LABEL.sub(" ", tok).strip(" :：")
+        for part in tok.split():
+            part = BYLINE_LABEL.sub("", part).strip(" :：")
+            if 2 <= len(part) <= 4 and re.fullmatch(r"[\u4e00-\u9fff·]+", part) and part not in names:
+                names.append(part)
+    return names
+
+
+def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) -> dict:
+    bylines, authors, outlet, published, republished = [], [], None, None, None
+    body_years = [int(y) for ln in lines if ln.status == "" for y in YEAR.findall(ln.s)]
+    for ln in lines:
+        if ln.status != "meta":
+            continue
+        fix = rp.repair_line(ln.s, traditional=False, byline=True, warn=False)
+        text = re.sub(r"[\s\u00a0\u3000]+", " ", fix.text).strip()
+        if ln.reason == "meta:byline":
+            bylines.append(text)
+            m = OUTLET_IN_BYLINE.search(text)
+            if m and not outlet:
+                outlet = m.group(1)
+        elif ln.reason == "meta:author":
+            org = re.sub(r"(文件|简报|通报|专报|供稿|提供|报送)$", "", text)
+            if org not in authors:
+                authors.append(org)
+        elif ln.reason == "meta:dateline":
+            if "repost" in ln.groups:
+                d = _iso(DATE.search(ln.groups["repost"]))
+                republished = republished or d
+            elif not published:
+                published = _iso(DATE.search(ln.groups.get("date", "") or text))
+            m = re.search(r"(?:来源|稿源|出处)\s*[:：]\s*([^\s:：|]{2,30})", text)
+            if m and not outlet:
+                outlet = m.group(1)
+    if republished and not published:
+        # a repost stamp is the publication date unless the article speaks of earlier years only
+        y = int(republished[:4])
+        if not body_years or max(body_years) >= y - 1:
+            published = republished
+    if not authors:
+        for b in bylines:
+            for name in _names(b):
+                if name not in authors:
+                    authors.append(name)
+    published = published or _iso(DATE.search(str(html_meta.get("published") or ""))) \
+        or _iso(DATE.search(str(sidecar.get("published") or "")))
+    outlet = outlet or html_meta.get("outlet") or sidecar.get("site")
+    if outlet and traditional:
+        outlet = rp.to_simplified(outlet)
+    url = sidecar.get("url") or html_meta.get("url")
+    meta = {"published": published, "outlet": outlet, "byline": "; ".join(bylines) or None,
+            "authors": authors, "url": url}
+    if republished and republished != published:
+        meta["republished"] = republished
+    return meta
+
+
+def _record_drops(lines: list[Line]) -> list[dict]:
+    out: list[dict] = []
+    for ln in lines:
+        if not ln.status:
+            continue
+        prev = out[-1] if out else None
+        if prev and ln.status == "drop" and prev["reason"] == ln.reason and prev["rule"] == ln.rule \
+                and prev["_last"] is not None and all(not x.s for x in lines[prev["_last"]:ln.n - 1]) \
+                and not ln.reason.startswith("meta:"):
+            prev["lines"][1] = ln.n
+            prev["text"] += "\n" + ln.raw.strip(STRIP)
+            prev["_last"] = ln.n
+            continue
+        out.append({"lines": [ln.n, ln.n], "reason": ln.reason, "rule": ln.rule,
+                    "text": ln.raw.strip(STRIP), "_last": ln.n})
+    for d in out:
+        del d["_last"]
+    return out
+
+
+def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *,
+               html_meta: dict | None = None, encoding: str | None = None, fmt: str = "text") -> dict:
+    """Clean one decoded page. Never raises on text input; returns the README contract object."""
+    sidecar = sidecar or {}
+    html_meta = html_meta or {}
+    R = load_rules()
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    raw_lines = LINE_SPLIT.split(text)
+
+    # rules see Simplified text whatever the page's script, so the same line is classified
+    # the same way on every page (and on a second pass over cleaned text)
+    simp_lines = raw_lines
+    if not text.isascii():
+        simp = rp.to_simplified(text)  # one call for the page; OpenCC keeps line breaks
+        if simp != text:
+            simp_lines = LINE_SPLIT.split(simp)
+            if len(simp_lines) != len(raw_lines):
+                simp_lines = [rp.to_simplified(x) for x in raw_lines]
+    lines = [Line(n, raw, _trim(simp_lines[n - 1])) for n, raw in enumerate(raw_lines, 1)]
+    nonblank = [ln for ln in lines if ln.s]
+    _apply_line_rules(nonblank, R)
+    _structural(nonblank, R)
+    _kinds(nonblank, R)
+
+    blocks, repairs, warnings = [], [], []
+    extra_drops = []
+    stuffed = R.structure["stuffed-title"]
+    # mojibake first, then the script of what stays decides Traditional -> Simplified
+    kept: list[tuple[Line, rp.Fix]] = []
+    for ln in nonblank:
+        if ln.status:
+            continue
+        pre = rp.Fix(_trim(ln.raw))
+        pre.text = rp.fix_mojibake(pre.text, pre)
+        kept.append((ln, pre))
+    script = rp.page_script("\n".join(pre.text for _, pre in kept))
+    traditional = script == "traditional"
+    for ln, pre in kept:
+        src = pre.text
+        for kind, before, after in pre.repairs:
+            repairs.append({"kind": kind, "lines": [ln.n, ln.n], "before": before, "after": after})
+        for kind, msg in pre.warnings:
+            warnings.append({"kind": kind, "lines": [ln.n, ln.n], "message": msg})
+        if ln.kind == "title":
+            toks = src.split()
+            if len(toks) >= stuffed["min_items"] and _shared(toks, stuffed["min_shared"], stuffed["share_of_items"]):
+                keep = toks[0]
+                extra_drops.append({"lines": [ln.n, ln.n], "reason": stuffed["reason"], "rule": "stuffed-title",
+                                    "text": src[src.index(keep) + len(keep):].strip(STRIP)})
+                src = keep
+        fix = rp.repair_line(src, traditional=traditional, mojibake=False)
+        for kind, before, after in fix.repairs:
+            repairs.append({"kind": kind, "lines": [ln.n, ln.n], "before": before, "after": after})
+        for kind, msg in fix.warnings:
+            warnings.append({"kind": kind, "lines": [ln.n, ln.n], "message": msg})
+        if fix.text:
+            blocks.append({"kind": ln.kind or "paragraph", "text": fix.text, "lines": [ln.n, ln.n]})
+
+    blocks = _join_wrapped(blocks, R.structure["hard-wrap"])
+    meta = _meta(nonblank, traditional, sidecar, html_meta)
+    title = next((b["text"] for b in blocks if b["kind"] == "title"), None)
+    if not title:
+        cand = sidecar.get("title") or html_meta.get("title") or html_meta.get("html_title")
+        if cand:
+            cand = re.split(r"\s+[-_|｜—]+\s+|[_|｜]", cand)[0].strip()
+            title = rp.repair_line(cand, traditional=rp.page_script(cand) == "traditional", warn=False).text or None
+    if not blocks:
+        warnings.append({"kind": "empty", "lines": [1, max(1, len(raw_lines))], "message": "页面没有留下任何正文"})
+    return {
+        "source": source,
+        "title": title,
+        "meta": meta,
+        "blocks": blocks,
+        "dropped": sorted(_record_drops(nonblank) + extra_drops, key=lambda d: d["lines"][0]),
+        "repairs": repairs,
+        "warnings": warnings,
+        "encoding": encoding,
+        "format": fmt,
+        "script": script,
+        "rules_version": RULES_VERSION,
+    }
+
+
+def clean_file(path) -> dict:
+    """Read, decode, extract (HTML) and clean one raw page. Raises RawInputError when unreadable."""
+    page = read_page(path)
+    return clean_text(page.text, str(path), page.sidecar, html_meta=page.html_meta,
+                      encoding=page.encoding, fmt=page.format)
+
+
+def describe(rule: str) -> str:
+    """The one-line description of a rule, for editors asking why a line went."""
+    return load_rules().descriptions.get(rule, "")
+
+
+# ------------------------------------------------------------------ CLI
+def add_parser(sp) -> None:
+    sp.add_argument("files", nargs="+", metavar="FILE", help="raw pages (.txt/.html/.htm)")
+    sp.add_argument("--json", action="store_true", help="print the clean JSON object (one per file, one per line when several)")
+
+
+def _summary(res: dict) -> str:
+    kinds: dict[str, int] = {}
+    for b in res["blocks"]:
+        kinds[b["kind"]] = kinds.get(b["kind"], 0) + 1
+    reasons: dict[str, int] = {}
+    for d in res["dropped"]:
+        reasons[d["reason"]] = reasons.get(d["reason"], 0) + d["lines"][1] - d["lines"][0] + 1
+    rep: dict[str, int] = {}
+    for r in res["repairs"]:
+        rep[r["kind"]] = rep.get(r["kind"], 0) + 1
+    fmt = lambda d: "，".join(f"{k} {v}" for k, v in sorted(d.items())) or "无"  # noqa: E731
+    return (f"{res['source']}：{res.get('encoding')}/{res.get('format')}/{res.get('script')}；"
+            f"标题：{res['title'] or '（无）'}\n  保留 {len(res['blocks'])} 块（{fmt(kinds)}）；"
+            f"删除行：{fmt(reasons)}；修复：{fmt(rep)}；警告 {len(res['warnings'])} 条")
+
+
+def run(args) -> int:
+    status = 0
+    for f in args.files:
+        try:
+            res = clean_file(f)
+        except RawInputError as exc:
+            print(f"casebook clean: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad page must not stop the others
+            print(f"casebook clean: {f}: 内部错误：{type(exc).__name__}: {exc}", file=sys.stderr)
+            status = 1
+            continue
+        if args.json:
+            sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
+        else:
+            print(_summary(res))
+    return status

@@ -1,0 +1,269 @@
+"""Raw page bytes -> text.
+
+Encoding detection (BOM, <meta charset>, charset-normalizer), HTML vs plain text,
+HTML extraction with trafilatura, and the optional NAME.meta.json sidecar.
+Nothing here classifies lines: that is clean.py's job."""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class RawInputError(Exception):
+    """A raw page that cannot be read as text (empty, binary, image, undecodable)."""
+
+    def __init__(self, path, message: str):
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass
+class RawPage:
+    text: str
+    format: str                       # "text" | "html"
+    encoding: str                     # codec name actually used, e.g. "utf-8", "gb18030", "big5"
+    html_meta: dict = field(default_factory=dict)   # title / published / author / outlet / url candidates
+    sidecar: dict = field(default_factory=dict)
+
+
+BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+]
+
+MAGIC = [
+    (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
+    (b"%PDF", "PDF 文件"), (b"PK\x03\x04", "ZIP/Office 压缩文件"), (b"\x1f\x8b", "gzip 压缩文件"),
+    (b"RIFF", "RIFF（WebP/音视频）文件"),
+]
+
+# Chinese labels for encodings that browsers and sites write in <meta charset>
+ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030",
+           "cp936": "gb18030", "big5": "big5hkscs", "big5-hkscs": "big5hkscs", "utf8": "utf-8",
+           "utf-8": "utf-8", "hz-gb-2312": "hz"}
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HTML_SNIFF = re.compile(r"<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|meta\s|div[\s>]|p[\s>]|title>)", re.I)
+
+
+def _norm_codec(name: str) -> str:
+    name = name.strip().lower()
+    if name in ALIASES:
+        return ALIASES[name]
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
+
+
+def _check_binary(path, data: bytes) -> None:
+    if not data.strip():
+        raise RawInputError(path, "文件为空")
+    for magic, what in MAGIC:
+        if data.startswith(magic):
+            raise RawInputError(path, f"不是文本网页，而是{what}")
+    head = data[:4096]
+    if any(data.startswith(b) for b, _ in BOMS[:2] + BOMS[3:]):
+        return  # UTF-16/32 legitimately hold NUL bytes
+    if head.count(b"\x00") > 0:
+        raise RawInputError(path, "含 NUL 字节，像是二进制文件")
+
+
+def decode_bytes(data: bytes, path="<bytes>", is_html: bool | None = None) -> tuple[str, str]:
+    """Return (text, codec). BOM first; then strict UTF-8; then a declared <meta charset> when
+    the bytes decode under it; then charset-normalizer."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                break
+    declared = ""
+    if is_html is not False:
+        m = _META_CHARSET.search(data[:4096])
+        if m:
+            declared = _norm_codec(m.group(1).decode("ascii", "ignore"))
+    # valid UTF-8 with non-ASCII bytes is never an accident; a declared charset is honoured
+    # only when the bytes decode under it
+    candidates = [c for c in ("utf-8", declared) if c]
+    for codec in candidates:
+        try:
+            return data.decode(codec), codec
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=["gb18030", "big5", "big5hkscs", "utf_8", "utf_16", "cp950",
+                                          "euc_jp", "shift_jis", "latin_1"]).best()
+    if best is None or best.encoding is None:
+        raise RawInputError(path, "无法识别文字编码（可能是二进制文件）")
+    codec = best.encoding
+    if codec in ("gb2312", "gbk"):
+        codec = "gb18030"
+    text = data.decode(codec, errors="replace")
+    if text.count("\ufffd") > max(3, len(text) // 50):
+        raise RawInputError(path, f"按 {codec} 解码后乱码过多，无法读取")
+    return text, codec
+
+
+def looks_like_html(text: str, suffix: str = "") -> bool:
+    if suffix.lower() in (".html", ".htm", ".xhtml", ".shtml"):
+        return True
+    head = text[:2048].lstrip("\ufeff \r\n\t")
+    if head[:1] != "<":
+        return False
+    return bool(_HTML_SNIFF.search(head))
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_META_TAG = re.compile(r"<meta\s+[^>]*>", re.I)
+_ATTR = re.compile(r"""([a-zA-Z:_\-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+META_NAMES = {
+    "title": ("og:title", "title", "articletitle", "headline"),
+    "published": ("article:published_time", "pubdate", "publishdate", "published", "og:release_date",
+                  "date", "dc.date", "firstpublishedtime"),
+    "author": ("author", "contentsource", "dc.creator"),
+    "outlet": ("og:site_name", "sitename", "source", "contentsource"),
+    "url": ("og:url", "url"),
+    "keywords": ("keywords",),
+    "description": ("description", "og:description"),
+}
+
+
+def html_meta(html: str) -> dict:
+    """<title> and <meta> tags as metadata candidates (the article's own text still wins)."""
+    from html import unescape
+
+    out: dict = {}
+    m = _TITLE.search(html[:200000])
+    if m:
+        out["html_title"] = re.sub(r"\s+", " ", unescape(m.group(1))).strip()
+    tags = {}
+    for tag in _META_TAG.findall(html[:200000]):
+        attrs = {a.lower(): (b or c or d) for a, b, c, d in _ATTR.findall(tag)}
+        key = (attrs.get("name") or attrs.get("property") or attrs.get("itemprop") or "").lower()
+        if key and "content" in attrs:
+            tags.setdefault(key, unescape(attrs["content"]).strip())
+    for field_, names in META_NAMES.items():
+        for n in names:
+            if tags.get(n):
+                out[field_] = tags[n]
+                break
+    return out
+
+
+_HEADLINE = re.compile(r"<h([12])[^>]*>(.*?)</h\1>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _headline(html: str, meta: dict) -> str:
+    """The article headline: the first <h1> (else <h2>) that the <title> or og:title contains,
+    else the first <h1>, else the leading part of <title>."""
+    from html import unescape
+
+    heads = [re.sub(r"\s+", " ", unescape(_TAGS.sub("", h))).strip() for _, h in _HEADLINE.findall(html[:300000])]
+    heads = [h for h in heads if 4 <= len(h) <= 80]
+    hints = " ".join(str(meta.get(k) or "") for k in ("title", "html_title"))
+    for h in heads:
+        if h in hints:
+            return h
+    if meta.get("title"):
+        return str(meta["title"]).strip()
+    if heads:
+        return heads[0]
+    return ""
+
+
+_DATE_NEAR = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_TITLE_SEP = re.compile(r"\s*(?:[-_|｜—–]+)\s*")
+
+
+def _near_headline(html: str, headline: str, meta: dict) -> None:
+    """Dates and outlet the article's own header gives, when the <meta> tags do not:
+    the first date within ~800 characters after the headline, and the site name that ends
+    the <title> ("headline - channel - site")."""
+    from html import unescape
+
+    if "published" not in meta:
+        i = html.find(headline[:12])
+        if i >= 0:
+            window = _TAGS.sub(" ", html[i:i + 1500])[:800]
+            m = _DATE_NEAR.search(unescape(window))
+            if m:
+                meta["published"] = "-".join(m.groups())
+    if "outlet" not in meta and meta.get("html_title"):
+        parts = [p for p in _TITLE_SEP.split(meta["html_title"]) if p]
+        if len(parts) >= 2 and parts[0] in headline + meta.get("title", "") + headline[:len(parts[0])]:
+            meta["outlet"] = parts[-1]
+
+
+def extract_html(html: str) -> tuple[str, dict]:
+    """Main text of an HTML page (trafilatura), one block per line, plus metadata candidates.
+    Metadata comes from <title>/<meta>/<h1> (cheap); trafilatura only extracts the text."""
+    import trafilatura
+
+    meta = html_meta(html)
+    try:
+        doc = trafilatura.bare_extraction(html, with_metadata=False, include_comments=False,
+                                          include_tables=True, favor_recall=True, deduplicate=False)
+    except Exception:  # noqa: BLE001 - malformed markup: fall back to the plain visible text
+        doc = None
+    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    headline = _headline(html, meta)
+    if headline:
+        meta.setdefault("headline", headline)
+        _near_headline(html, headline, meta)
+        if headline not in text[:600]:
+            text = headline + "\n" + text
+    if not text.strip():
+        # fall back to the visible text of <body>
+        from lxml import html as lh
+
+        try:
+            root = lh.fromstring(html)
+            for bad in root.xpath("//script|//style|//noscript"):
+                bad.drop_tree()
+            text = "\n".join(t.strip() for t in root.itertext() if t.strip())
+        except Exception:  # noqa: BLE001 - unparsable markup yields empty text, reported by clean
+            text = ""
+    return text, meta
+
+
+def read_sidecar(path: Path) -> dict:
+    side = path.with_name(path.stem + ".meta.json")
+    if not side.is_file():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise RawInputError(side, f"元数据文件不是有效的 JSON：{exc}") from exc
+    if not isinstance(data, dict):
+        raise RawInputError(side, "元数据文件应是一个 JSON 对象")
+    return {k: data[k] for k in ("url", "site", "fetched", "published", "title") if data.get(k)}
+
+
+def read_bytes(data: bytes, path: Path | str = "<bytes>") -> RawPage:
+    path = Path(path)
+    _check_binary(path, data)
+    suffix = path.suffix
+    text, codec = decode_bytes(data, path, is_html=None)
+    if looks_like_html(text, suffix):
+        body, meta = extract_html(text)
+        return RawPage(text=body, format="html", encoding=codec, html_meta=meta)
+    return RawPage(text=text, format="text", encoding=codec)
+
+
+def read_page(path: Path | str) -> RawPage:
+    """Read one raw page; raises RawInputError with the file named for anything unreadable."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RawInputError(path, f"无法读取：{exc.strerror or exc}") from exc
+    page = read_bytes(data, path)
+    page.sidecar = read_sidecar(path)
+    return page

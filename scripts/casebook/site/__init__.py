@@ -1,0 +1,1 @@
+"""MkDocs plugin for the casebook: browse pages, related cases, search index tuning, map, glossary."""

@@ -1,0 +1,21 @@
+"""Options of the casebook MkDocs plugin (`plugins: - casebook: …` in mkdocs.yml)."""
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class CasebookConfig(Config):
+    enabled = c.Type(bool, default=True)
+    # glossary of jargon for hover definitions; default: the package's data/glossary.yaml
+    glossary = c.Optional(c.Type(str))
+    # how many related cases each case page lists
+    related = c.Type(int, default=5)
+    # province map on the home page and the region index
+    map = c.Type(bool, default=True)
+    # number of newest cases on the home page
+    newest = c.Type(int, default=8)
+    # folder (under the site) of the downloadable index: cases.json, cases.csv, cases.js
+    data_dir = c.Type(str, default="data")
+    # rewrite search/search_index.json as compact UTF-8 after Material wrote it
+    compact_search_index = c.Type(bool, default=True)

@@ -1,0 +1,194 @@
+"""Benchmark plumbing: synthetic raw pages, a tiny `casebook bench` run, the Dask scale-out map.
+
+No timing assertions: figures are printed by the bench, not checked here."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casebook import bench, rawsynth
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------- rawsynth
+
+
+def test_rawsynth_is_deterministic(tmp_path):
+    a = rawsynth.generate(12, tmp_path / "a", seed=7)
+    b = rawsynth.generate(12, tmp_path / "b", seed=7)
+    c = rawsynth.generate(12, tmp_path / "c", seed=8)
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    assert [p.read_bytes() for p in a] != [p.read_bytes() for p in c]
+
+
+def test_rawsynth_mix_of_scripts_encodings_and_formats():
+    rng = random.Random(0)
+    pages = [rawsynth.make_page(i, rng) for i in range(200)]
+    kinds = {(p.variant["format"], p.variant["script"], p.variant["encoding"]) for p in pages}
+    assert {v["format"] for v in (p.variant for p in pages)} == {"text", "html"}
+    assert any(script == "traditional" for _, script, _ in kinds)
+    gbk = [p for p in pages if p.variant["encoding"] == "gbk"]
+    assert gbk, "no GBK page in 200"
+    for page in gbk:
+        with pytest.raises(UnicodeDecodeError):
+            page.data.decode("utf-8")
+        assert page.county.county in page.data.decode("gbk")
+    trad = [p for p in pages if p.variant["script"] == "traditional"]
+    # OpenCC s2t turns 党 into 黨: a Traditional page never has the Simplified form
+    assert all("黨" in p.data.decode("utf-8") and "党" not in p.data.decode("utf-8") for p in trad)
+    html_pages = [p for p in pages if p.variant["format"] == "html"]
+    assert all(p.data.decode(p.variant["encoding"]).lstrip().startswith("<!DOCTYPE html>") for p in html_pages)
+    assert any(p.sidecar for p in pages) and any(p.variant["spam"] for p in pages)
+
+
+def test_rawsynth_regions_come_from_the_dataset():
+    counties = rawsynth.counties()
+    assert len(counties) > 2500
+    codes = {c.code: c for c in counties}
+    # a few real GB/T 2260 county-level units, with their province and city
+    assert codes["440904"].county == "电白区" and codes["440904"].city == "茂名市"
+    assert codes["230722"].county == "嘉荫县" and codes["230722"].province == "黑龙江省"
+    assert all(not c.code.endswith("00") for c in counties)
+
+
+def test_rawsynth_body_length_and_boilerplate():
+    rng = random.Random(3)
+    pages = [rawsynth.make_page(i, rng) for i in range(60)]
+    single = [p for p in pages if p.variant["format"] == "text" and not p.variant["multi"]
+              and p.variant["script"] == "simplified"]
+    assert single
+    for page in single:
+        text = page.data.decode(page.variant["encoding"])
+        body = "".join(line for line in text.splitlines() if len(line.strip()) > 60)
+        assert 1800 <= len(body) <= 4000, len(body)
+        assert page.county.county in text
+        assert re.search(r"首页|当前位置|网站导航|客服热线", text)
+
+
+def test_cleaner_drops_synthetic_boilerplate_and_keeps_the_body(tmp_path):
+    pytest.importorskip("casebook.clean")
+    from casebook.clean import clean_file
+
+    rng = random.Random(11)
+    for i in range(60):
+        page = rawsynth.make_page(i, rng)
+        text = page.data.decode(page.variant["encoding"])
+        if page.variant["format"] == "text" and page.variant["script"] == "simplified" \
+                and re.search(r"^  \d+\. ", text, re.M):
+            break
+    else:
+        pytest.fail("no plain text page with a numbered headline list in 60")
+    path = tmp_path / page.name
+    path.write_bytes(page.data)
+    data = clean_file(str(path))
+    kept = "\n".join(b["text"] for b in data["blocks"])
+    assert page.variant["title"] in kept
+    assert page.county.county in kept
+    spam = set(rawsynth.templates()["spam_headlines"])
+    # the numbered headline list goes (runs of headlines on one line are the cleaner's open problem)
+    assert not any(re.match(r"\d+\. ", b["text"]) and any(h in b["text"] for h in spam) for b in data["blocks"])
+    assert "ICP" not in kept and "版权所有" not in kept and "举报电话" not in kept
+
+
+# ---------------------------------------------------------------- bench
+
+
+ROWS = ["raw pages", "clean, 1 process", "clean, 2 processes", "convert, cold", "convert, no change",
+        "convert, one page edited", "cases built", "validate", "mkdocs build (casebook)",
+        "rebuild after one case edited", "rebuild ÷ full build", "mkdocs build (plain Material)",
+        "build speed-up", "site size (casebook)", "site size (plain Material)", "site size ratio",
+        "search index (casebook)", "per case", "search index (plain Material)", "index size ratio",
+        "bundle", "peak RSS: clean / convert", "peak RSS: build / plain build", "bench wall time"]
+
+
+def _table_cells(text: str) -> dict[str, str]:
+    cells = {}
+    for line in text.splitlines():
+        m = re.match(r"^\| (.+?) \| (.+) \|$", line)
+        if m:
+            cells[m.group(1).strip()] = m.group(2).strip()
+    return cells
+
+
+def test_bench_smoke_prints_every_figure_and_writes_results(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    env = {**os.environ, "CASEBOOK_ROOT": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "casebook.cli", "bench", "--sizes", "6", "--jobs", "2",
+                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert out.is_file()
+    report = out.read_text(encoding="utf-8")
+    for text in (proc.stdout, report):
+        cells = _table_cells(text)
+        for row in ROWS:
+            match = [k for k in cells if row in k]
+            assert match, f"row {row!r} missing"
+            value = cells[match[0]]
+            assert value and "failed" not in value, f"{row}: {value}"
+    assert "## Machine" in report and "CPU:" in report and "Python" in report and "mkdocs" in report
+    cells = _table_cells(report)
+    assert cells["raw pages (size)"].startswith("6 ")
+    # stages that ran report seconds; stages whose module is missing say so
+    for row in ("convert, cold", "mkdocs build (casebook)", "mkdocs build (plain Material)", "validate", "bundle"):
+        assert re.search(r"\d+\.\d+ s|n/a \(module missing\)|n/a \(mkdocs.yml missing\)", cells[row]), cells[row]
+
+
+def test_bench_reports_missing_modules_instead_of_crashing(tmp_path, monkeypatch):
+    present: set[str] = set()
+    monkeypatch.setattr(bench, "have", lambda module: module in present)
+    logs = []
+    res = bench.bench_size(3, ROOT, jobs=1, keep=False, clean_sample=3, seed=1, profile_dir=None, log=logs.append)
+    f = res.figures
+    assert f["clean"] == "n/a (module missing)"
+    assert f["validate"] == "n/a (module missing)" and f["bundle"] == "n/a (module missing)"
+    assert f["cases_from"] == "synth" and f["cases"] == 3  # the build stages fell back to synthetic cases
+    assert isinstance(f["plain_build"], dict) and f["plain_build"]["s"] > 0
+    rows = dict(bench.table([res], 1))
+    assert rows["validate"] == ["n/a (module missing)"]
+    assert rows["convert, cold"][0].startswith("n/a (module missing")
+
+
+def test_bench_rejects_bad_sizes(capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    bench.add_parser(parser)
+    assert bench.run(parser.parse_args(["--sizes", "ten"])) == 2
+    assert "--sizes" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- scale-out
+
+
+def test_scaleout_dask_bag_matches_clean_file(tmp_path):
+    pytest.importorskip("dask.bag")
+    pytest.importorskip("casebook.clean")
+    from casebook import scaleout
+    from casebook.clean import clean_file
+
+    raw = tmp_path / "raw"
+    pages = rawsynth.generate(3, raw, seed=5)
+    files = scaleout.run_bag(raw, tmp_path / "out", scheduler="processes", npartitions=3, workers=2)
+    assert len(files) == 3
+    lines = [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines()]
+    assert sorted(d["source"] for d in lines) == sorted(p.name for p in pages)
+    for data in lines:
+        direct = clean_file(str(raw / data["source"]))
+        direct["source"] = data["source"]
+        assert data == json.loads(json.dumps(direct, ensure_ascii=False))
+
+
+def test_scaleout_bad_page_is_an_error_line_not_a_crash(tmp_path):
+    pytest.importorskip("casebook.clean")
+    from casebook import scaleout
+
+    line = json.loads(scaleout.clean_to_json(str(tmp_path / "missing.txt"), str(tmp_path)))
+    assert line["source"] == "missing.txt" and "error" in line
