@@ -250,3 +250,20 @@ def test_synth_refuses_repository_cases(tmp_path, monkeypatch):
     monkeypatch.chdir(ROOT)
     assert synth.main(["1", "cases/x"]) == 2
     assert not (ROOT / "cases" / "x").exists()
+
+
+def test_tag_links_land_on_tag_sections(built):
+    site = built["site"]
+    tags_page = (site / "tags" / "index.html").read_text(encoding="utf-8")
+    ids = set(re.findall(r'id="(tag:[^"]+)"', tags_page))
+    record = built["data"]["cases"][0]
+    html = case_html(built, record).read_text(encoding="utf-8")
+    anchors = set(re.findall(r'tags/#(tag:[^"]+)"', html))
+    assert anchors and anchors <= ids
+
+
+def test_search_worker_query_segmentation_is_patched(built):
+    workers = list((built["site"] / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
+    assert workers
+    text = workers[0].read_text(encoding="utf-8")
+    assert search.WORKER_FIX in text and search.WORKER_BUG not in text

@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", action="store_true", help="include the repository's cases/")
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it")
     args = parser.parse_args(argv)
+    import logging
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger("mkdocs.plugins.casebook").addHandler(handler)
+    logging.getLogger("mkdocs.plugins.casebook").setLevel(logging.INFO)
     work = Path(tempfile.mkdtemp(prefix="casebook-bench-"))
     try:
         docs = prepare_docs(work / "docs", args.count, real=args.real)

@@ -119,13 +119,15 @@ def _trim(raw: str) -> str:
 def _apply_line_rules(lines: list[Line], R: Rules) -> None:
     chrome = R.chrome
     words = chrome["words"]
+    by_len: dict[int, list] = {}
     for ln in lines:
         s = ln.s
         n = len(s)
         has_sent = None
-        for rule in R.line:
-            if n > rule.max_len:
-                continue
+        applicable = by_len.get(n)
+        if applicable is None:
+            applicable = by_len[n] = [r for r in R.line if n <= r.max_len]
+        for rule in applicable:
             if rule.no_sentence:
                 if has_sent is None:
                     has_sent = bool(SENTENCE.search(s))
@@ -409,7 +411,6 @@ def _names(byline: str) -> list[str]:
 
 def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) -> dict:
     bylines, authors, outlet, published, republished = [], [], None, None, None
-    body_years = [int(y) for ln in lines if ln.status == "" for y in YEAR.findall(ln.s)]
     for ln in lines:
         if ln.status != "meta":
             continue
@@ -436,6 +437,7 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
     if republished and not published:
         # a repost stamp is the publication date unless the article speaks of earlier years only
         y = int(republished[:4])
+        body_years = [int(x) for ln in lines if ln.status == "" for x in YEAR.findall(ln.s)]
         if not body_years or max(body_years) >= y - 1:
             published = republished
     if not authors:

@@ -76,7 +76,6 @@
         pipeline: this.searchPipeline
       });
       index.__cbPending = rec.pending;
-      index.__cbPositions = new Map();
       index.__cbTokenizer = this.tokenizer;
       index.__cbPipeline = this.pipeline;
       return index;
@@ -89,35 +88,91 @@
       var results = search.call(this, query);
       var pending = this.__cbPending;
       if (!pending) return results;
+      var fast = !L.segmenter && /^(stemmer-zh)?$/.test(labels(this.__cbPipeline));
       for (var i = 0; i < results.length; i++) {
         var ref = results[i].ref;
-        var positions = this.__cbPositions.get(ref);
-        if (!positions) {
-          positions = Object.create(null);
-          var tables = pending.get(ref) || [];
-          pending.delete(ref);
-          for (var t = 0; t < tables.length; t++) {
-            L.tokenizer.table = tables[t][0];
-            var tokens = this.__cbPipeline.run(this.__cbTokenizer(tables[t][1], { fields: [tables[t][2]] }));
-            var byTerm = positions[tables[t][2]] = new Map();
-            for (var k = 0; k < tokens.length; k++) {
-              var term = tokens[k].toString();
-              var list = byTerm.get(term);
-              if (!list) byTerm.set(term, list = []);
-              list.push(tokens[k].metadata.position);
-            }
-          }
-          this.__cbPositions.set(ref, positions);
-        }
         var metadata = results[i].matchData.metadata;
-        for (var term in metadata)
-          for (var field in metadata[term]) {
-            var found = positions[field] && positions[field].get(term);
-            metadata[term][field].position = found ? found.slice() : [];
+        var tables = pending.get(ref) || [];
+        for (var t = 0; t < tables.length; t++) {
+          var field = tables[t][2];
+          var wanted = new Map();
+          for (var term in metadata)
+            if (metadata[term][field]) wanted.set(term, metadata[term][field].position = []);
+          if (fast) {
+            /* first time: fill the table too; later: only collect positions */
+            tokenizeInto(tables[t][1], tables[t][3] ? null : tables[t][0], L.tokenizer.separator, wanted);
+            tables[t][3] = true;
+            continue;
           }
+          var table = [];
+          L.tokenizer.table = tables[t][3] ? table : tables[t][0];
+          tables[t][3] = true;
+          var tokens = this.__cbPipeline.run(this.__cbTokenizer(tables[t][1], { fields: [field] }));
+          for (var k = 0; k < tokens.length; k++) {
+            var list = wanted.get(tokens[k].toString());
+            if (list) list.push(tokens[k].metadata.position);
+          }
+        }
       }
       return results;
     };
+
+    /* Material's `tokenize` (extract + split) without Token objects, for pipelines that leave
+       tokens as they are (Chinese): writes the highlighting table (unless null) and collects the
+       positions of the wanted terms. */
+    function tokenizeInto(value, table, separator, wanted) {
+      var re = new RegExp(separator.source, "g");
+      var inputs = Array.isArray(value) ? value : [value];
+      var counts = [];
+      for (var i = 0; i < inputs.length; i++) {
+        var input = String(inputs[i]);
+        var total = counts.length;
+        var visit = function (block, type, start, end) {
+          var b = block + total;
+          var row = table && (table[b] || (table[b] = []));
+          if (counts[b] === undefined) counts[b] = 0;
+          if (type !== 1) {
+            if (row) row.push(start << 12 | end - start << 2 | type);
+            counts[b]++;
+            return;
+          }
+          var section = input.slice(start, end);
+          var index = 0;
+          var match;
+          re.lastIndex = 0;
+          do {
+            match = re.exec(section);
+            var until = match ? match.index : section.length;
+            if (index < until) {
+              if (row) row.push(start + index << 12 | until - index << 2 | type);
+              var list = wanted.get(section.slice(index, until).toLowerCase());
+              if (list) list.push(b << 20 | counts[b]);
+              counts[b]++;
+            }
+            if (match) {
+              index = match.index + match[0].length;
+              if (match[0].length === 0) re.lastIndex = match.index + 1;
+            }
+          } while (match);
+        };
+        var block = 0, start = 0, end = 0, stack = 0;
+        for (; end < input.length; end++) {
+          var ch = input.charAt(end);
+          if (ch === "<" && end > start) {
+            visit(block, 1, start, end);
+            start = end;
+          } else if (ch === ">") {
+            if (input.charAt(start + 1) === "/") {
+              if (--stack === 0) visit(block++, 2, start, end + 1);
+            } else if (input.charAt(end - 1) !== "/") {
+              if (stack++ === 0) visit(block, 0, start, end + 1);
+            }
+            start = end + 1;
+          }
+        }
+        if (end > start) visit(block, 1, start, end);
+      }
+    }
 
     /* invertedIndex[term] -> { _index, field: { ref: { position: [] } } }, decoded on use */
     function lazyPostings(L, pre, fields) {

@@ -180,8 +180,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             add(cat.year_src[name], cat.group_page("年份", name, members, cat.year_src[name], "years/index.md"))
         add("tags/index.md", cat.tags_page())
         add("filter.md", cat.filter_page(self.config.data_dir))
-        use_dir = config.use_directory_urls
-
         def url_of(src_uri: str) -> str:
             f = files.get_file_from_path(src_uri)
             return f.url if f else src_uri
@@ -190,7 +188,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for name, text in (("cases.json", cat.records_json(records)), ("cases.csv", cat.records_csv(records)),
                            ("cases.js", cat.records_js(records))):
             add(f"{data}/{name}", text)
-        del use_dir
 
     # ------------------------------------------------------------------ pages
 

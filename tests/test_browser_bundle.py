@@ -1,0 +1,216 @@
+"""The offline bundle of the real cases, unzipped into a temporary folder and opened from file://
+in headless Chromium (Debian's `chromium`, driven by Playwright) with every request that is not
+file:// blocked and logged: no request leaves file://, no console error, Chinese search finds the
+expected case (and finds exactly what Material's own in-browser indexing finds), links between
+cases resolve, browse pages open, print CSS hides the navigation."""
+from __future__ import annotations
+
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from casebook import bundle
+from casebook.bench_bundle import strip_prebuilt
+from casebook.paths import Project
+from casebook.site.records import split_front_matter
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]
+QUERIES = ["党群服务中心", "软弱涣散", "三会一课", "干部推荐", "电白"]
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")]
+
+
+def case_titles() -> dict[str, str]:
+    """{html path in the bundle: title} of the real cases."""
+    out = {}
+    for path in sorted((ROOT / "cases").rglob("*.md")):
+        meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
+        if isinstance(meta.get("region"), dict) and isinstance(meta.get("source"), dict):
+            out[path.relative_to(ROOT / "cases").as_posix()[:-3] + ".html"] = str(meta.get("title"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    work = tmp_path_factory.mktemp("bundle")
+    result = bundle.build_bundle(Project(ROOT), work / "dist")
+    with zipfile.ZipFile(result.zip_path) as zf:
+        zf.extractall(work / "unzipped")
+        root = zf.namelist()[0].split("/", 1)[0]
+    return {"site": work / "unzipped" / root, "result": result, "work": work}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that blocks and records every request not on file://, and records console errors."""
+    context = browser.new_context()
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    pg = context.new_page()
+    pg.on("console", lambda m: errors.append(f"{pg.url}: {m.text}") if m.type == "error" else None)
+    pg.on("pageerror", lambda e: errors.append(f"{pg.url}: {e}"))
+    pg.outside, pg.errors = outside, errors
+    yield pg
+    context.close()
+    assert outside == [], f"requests left file://: {outside}"
+    assert errors == [], f"console errors: {errors}"
+
+
+def search(pg, query: str) -> list[tuple[str, str]]:
+    """Type a query into Material's search box; (case path, result HTML) of every result shown."""
+    box = pg.locator(".md-search__input")
+    box.click()
+    box.fill("")
+    box.press_sequentially(query)
+    box.press("End")  # Playwright types Chinese without key events; an IME commit ends with a keyup
+    pg.wait_for_function(
+        "() => /符合条件|没有找到/.test(document.querySelector('.md-search-result__meta').textContent)",
+        timeout=30_000)
+    items = pg.eval_on_selector_all(
+        ".md-search-result__item > .md-search-result__link",
+        "els => els.map(a => [a.href, a.querySelector('article').innerHTML])")
+    return items
+
+
+def local_path(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path))
+
+
+def test_home_page_states_build_and_count_and_stays_offline(bundled, page):
+    site = bundled["site"]
+    page.goto((site / "index.html").as_uri())
+    count = len(case_titles())
+    stamp = page.locator(".admonition.info").first.inner_text()
+    assert re.search(r"生成于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}", stamp)
+    assert f"收录 {count} 个案例" in stamp and "全部案例" in stamp
+    # the page really uses the local shim, not the CDN one Material's offline plugin would add
+    scripts = page.eval_on_selector_all("script[src]", "els => els.map(s => s.src)")
+    assert any(s.endswith("assets/javascripts/iframe-worker.js") for s in scripts)
+    assert all(s.startswith("file://") for s in scripts)
+
+
+def test_chinese_search_finds_the_expected_case_and_opens_it(bundled, page):
+    site = bundled["site"]
+    expected = {p for p, title in case_titles().items() if "党群服务中心" in title}
+    assert expected, "no real case has 党群服务中心 in its title"
+    page.goto((site / "themes" / "index.html").as_uri())  # any page, not only the home page
+    items = search(page, "党群服务中心")
+    found = [local_path(href).relative_to(site).as_posix().split("#")[0] for href, _ in items]
+    assert set(found[:3]) & expected, found
+    assert "<mark>党群服务中心</mark>" in "".join(html for _, html in items)
+    target = next(i for i, f in enumerate(found) if f in expected)
+    page.locator(".md-search-result__item > .md-search-result__link").nth(target).click()
+    page.wait_for_load_state()
+    assert local_path(page.url).relative_to(site).as_posix() in expected
+    assert "党群服务中心" in page.locator("article h1").first.inner_text()
+
+
+def test_prebuilt_index_finds_what_the_browser_would_index_itself(bundled, browser, page):
+    site = bundled["site"]
+    page.goto((site / "index.html").as_uri())
+    prebuilt = {q: search(page, q) for q in QUERIES}
+    assert all(prebuilt[q] for q in ("党群服务中心", "软弱涣散", "电白"))
+    plain = bundled["work"] / "plain"
+    if not plain.exists():
+        shutil.copytree(site, plain)
+        strip_prebuilt(plain)
+    assert "__casebook_lunr" not in (plain / "search" / "search_index.js").read_text(encoding="utf-8")
+    page.goto((plain / "index.html").as_uri())
+    for q in QUERIES:
+        native = [(local_path(h).relative_to(plain).as_posix(), html) for h, html in search(page, q)]
+        ours = [(local_path(h).relative_to(site).as_posix(), html) for h, html in prebuilt[q]]
+        assert ours == native, q
+
+
+def test_links_between_cases_resolve(bundled, page):
+    site = bundled["site"]
+    titles = case_titles()
+    pages_with_related = [p for p in titles if 'class="cb-related"' in (site / p).read_text(encoding="utf-8")]
+    assert pages_with_related
+    start = pages_with_related[0]
+    page.goto((site / start).as_uri())
+    hrefs = page.eval_on_selector_all("article a[href]", "els => els.map(a => a.href)")
+    local = [h for h in hrefs if h.startswith("file://")]
+    assert local
+    for href in local:
+        assert local_path(href).is_file(), href
+    link = page.locator(".cb-related a").first
+    name = link.inner_text()
+    link.click()
+    page.wait_for_load_state()
+    landed = local_path(page.url).relative_to(site).as_posix()
+    assert landed in titles and landed != start
+    assert page.locator("article h1").first.inner_text().strip() == name.strip()
+
+
+def test_browse_pages_open_and_lead_to_cases(bundled, page):
+    site = bundled["site"]
+    for rel in ("regions/index.html", "themes/index.html", "domains/index.html", "years/index.html",
+                "tags/index.html", "filter.html", "print/index.html"):
+        assert (site / rel).is_file(), rel
+        page.goto((site / rel).as_uri())
+        assert page.locator("article h1").count() == 1, rel
+    # region tree: province -> a case
+    page.goto((site / "regions" / "index.html").as_uri())
+    page.locator("article a[href*='regions/']").first.click()
+    page.wait_for_load_state()
+    case_link = page.locator("article a[href$='.html']:not([href*='regions/'])").first
+    case_link.click()
+    page.wait_for_load_state()
+    assert local_path(page.url).relative_to(site).as_posix() in case_titles()
+
+
+def test_print_css_hides_navigation_and_keeps_the_metadata(bundled, page):
+    site = bundled["site"]
+    case = next(iter(case_titles()))
+    page.goto((site / case).as_uri())
+    page.emulate_media(media="screen")
+    assert page.locator(".md-header").is_visible()
+    page.emulate_media(media="print")
+    for selector in (".md-header", ".md-sidebar--primary", ".md-search", ".md-footer"):
+        if page.locator(selector).count():
+            assert not page.locator(selector).first.is_visible(), selector
+    assert page.locator(".cb-meta").first.is_visible()
+    # the combined page: every case starts a new sheet
+    page.goto((site / "print" / "index.html").as_uri())
+    page.locator("article a[href*='regions/']").first.click()
+    page.wait_for_load_state()
+    page.emulate_media(media="print")
+    sections = page.locator(".cb-print-case")
+    assert sections.count() >= 1
+    assert sections.first.evaluate("el => getComputedStyle(el).breakBefore") == "page"
+    assert sections.first.locator(".cb-meta").is_visible()
+
+
+def test_bundle_of_the_samples_is_small(bundled):
+    result = bundled["result"]
+    assert result.cases == len(case_titles())
+    assert result.size < 5_000_000, result.size
+    assert result.search.get("prebuilt") is True

@@ -1,0 +1,221 @@
+"""`casebook bundle` without a browser: selection, MkDocs overrides, home-page stamp, printable
+pages, the port of Material's search tokenizer and the prebuilt index, path confinement, and a
+real subset build (only the chosen cases in the zip)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from casebook import bundle
+from casebook.paths import Project
+from casebook.site import printpages
+from casebook.site.records import from_meta, split_front_matter
+
+ROOT = Path(__file__).resolve().parents[1]
+SEP = bundle.js_separator(r"[\s\u200b\u3000\-、。，．？！；]+")
+
+
+def real_cases() -> list:
+    out = []
+    for path in sorted((ROOT / "cases").rglob("*.md")):
+        meta, body = split_front_matter(path.read_text(encoding="utf-8"))
+        if isinstance(meta.get("region"), dict) and isinstance(meta.get("source"), dict):
+            out.append(from_meta(path.relative_to(ROOT / "cases").as_posix(), meta, body))
+    return out
+
+
+# ---------------------------------------------------------------- Material's tokenizer, ported
+
+
+def test_tokenize_positions_follow_materials_table_layout():
+    # block 0: <p> (slot 0), 党建 (1), 引领 (2), </p> (3); block 1: text 发展 (0), ABC (1)
+    tokens = bundle.tokenize("<p>党建\u200b引领</p> 发展\u200bABC", SEP)
+    assert tokens == [("党建", 1), ("引领", 2), ("发展", 1 << 20 | 0), ("abc", 1 << 20 | 1)]
+
+
+def test_tokenize_lists_continue_the_block_count_and_skip_empty_values():
+    # tags: each string is one more input; blocks continue after the previous input's blocks
+    assert bundle.tokenize(["软弱涣散", "三会一课"], SEP) == [("软弱涣散", 0), ("三会一课", 1 << 20)]
+    assert bundle.tokenize(None, SEP) == []
+    assert bundle.tokenize("、。 ", SEP) == []
+
+
+def test_tokenize_nested_and_self_closing_markup():
+    # <a><b>x</b></a>: only the outer tag pair counts as markup slots; "x" sits between them
+    tokens = bundle.tokenize("<a href=x><code>x1</code></a><br/>y", SEP)
+    assert tokens[0] == ("x1", 1)
+    # "<br/>" is self-closing: no markup slot, so "y" is the first slot of block 1
+    assert tokens[-1] == ("y", 1 << 20 | 0)
+
+
+def test_js_separator_spells_out_javascript_whitespace():
+    rx = bundle.js_separator(r"[\s\-]+")
+    assert rx.fullmatch("\ufeff")      # JavaScript's \s has U+FEFF, Python's does not
+    assert not rx.fullmatch("\x1c")    # Python's \s has U+001C, JavaScript's does not
+    assert bundle.js_separator(r"\s+").fullmatch("\u3000 ")
+
+
+# ---------------------------------------------------------------- prebuilt index
+
+
+def _index(docs, pipeline=("stemmer",), lang=("zh",)):
+    return {"config": {"lang": list(lang), "separator": r"[\s\u200b\-]+", "pipeline": list(pipeline),
+                       "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0},
+                                  "tags": {"boost": 1000000.0}}},
+            "docs": docs}
+
+
+def test_prebuilt_index_scores_match_lunrs_bm25_with_b_zero():
+    docs = [{"location": "a.html", "title": "党建\u200b引领", "text": "党建\u200b党建\u200b发展"},
+            {"location": "b.html", "title": "发展", "text": "服务"}]
+    pre = bundle.prebuild_index(_index(docs))
+    assert pre["refs"] == ["a.html", "b.html"] and pre["fields"] == ["title", "text", "tags"]
+    assert pre["pipeline"] == ["stemmer-zh"]
+    assert pre["terms"] == sorted(["党建", "引领", "发展", "服务"])
+    # "党建": in a.html's title and text -> counted twice by Lunr's idf
+    idf = math.log(1 + abs((2 - 2 + 0.5) / (2 + 0.5)))
+    t = pre["terms"].index("党建")
+    text_vector = pre["vectors"][0][1].split(",")
+    pairs = dict(zip(text_vector[::2], text_vector[1::2]))
+    expected = round(idf * (2.2 * 2) / (1.2 + 2) * 1.0, 3)
+    assert float(pairs[bundle._b36(t)]) == pytest.approx(expected, abs=1e-9)
+    title_vector = dict(zip(*[iter(pre["vectors"][0][0].split(","))] * 2))
+    assert float(title_vector[bundle._b36(t)]) == pytest.approx(round(idf * 2.2 / 2.2 * 1000, 3))
+    # postings: (field, doc) pairs, base 36
+    assert pre["postings"][t] == "0,0;1,0"
+    assert pre["vectors"][1][2] == ""  # no tags: empty vector, as Lunr keeps one per field
+
+
+def test_prebuilt_index_only_where_the_worker_can_be_matched():
+    docs = [{"location": "a.html", "title": "x", "text": "y"}]
+    assert bundle.prebuild_index(_index(docs, pipeline=("stopWordFilter",))) is None
+    assert bundle.prebuild_index(_index(docs, lang=("de",))) is None
+    en = bundle.prebuild_index(_index([{"location": "a.html", "title": "Services", "text": ""}],
+                                      pipeline=("stemmer",), lang=("en",)))
+    assert en["pipeline"] == ["stemmer"] and en["terms"] == ["servic"]
+
+
+def test_terms_are_sorted_in_javascript_order():
+    # U+FF01 sorts after U+1F600 by code point but before it by UTF-16 code unit (0xD83D)
+    docs = [{"location": "a.html", "title": "\U0001F600 \uff01", "text": ""}]
+    assert bundle.prebuild_index(_index(docs))["terms"] == ["\U0001F600", "\uff01"]
+
+
+# ---------------------------------------------------------------- selection and config
+
+
+def test_selection_matches_and_describes():
+    meta = {"region": {"province": "广东省", "city": "珠海市"}, "themes": ["软弱涣散整顿"], "domain": "农村",
+            "tags": ["第一书记"]}
+    assert bundle.Selection().matches(meta) and not bundle.Selection().active
+    assert bundle.Selection(province=["广东省"], theme=["软弱涣散整顿"]).matches(meta)
+    assert bundle.Selection(province=["浙江省", "广东省"]).matches(meta)
+    assert not bundle.Selection(province=["广东省"], domain=["社区"]).matches(meta)
+    assert not bundle.Selection(tag=["三会一课"]).matches(meta)
+    assert bundle.Selection(province=["广东省"], theme=["软弱涣散整顿"]).describe() == "省份：广东省；主题：软弱涣散整顿"
+
+
+def test_offline_overrides_of_the_real_mkdocs_yml():
+    raw = bundle.load_raw_config(ROOT / "mkdocs.yml")
+    raw.setdefault("theme", {}).setdefault("features", []).append("navigation.instant")
+    raw.setdefault("extra_javascript", []).append("https://cdn.example.org/x.js")
+    raw.setdefault("extra", {})["analytics"] = {"provider": "google", "property": "G-X"}
+    over = bundle.offline_overrides(raw, title="培训")
+    assert over["use_directory_urls"] is False and over["theme"]["font"] is False
+    assert "navigation.instant" not in over["theme"]["features"]
+    assert over["plugins"][-1] == "offline" and "search" in str(over["plugins"])
+    assert over["extra"]["polyfills"] == [bundle.SHIM] and "analytics" not in over["extra"]
+    assert "https://cdn.example.org/x.js" not in over["extra_javascript"]
+    assert "assets/stylesheets/print.css" in over["extra_css"]
+    assert over["site_name"] == "培训"
+    # the shim is where the theme's custom_dir is
+    assert (ROOT / "overrides" / bundle.SHIM).is_file()
+
+
+def test_stamp_goes_after_the_first_heading():
+    when = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
+    stamp = bundle.stamp_text(when, 3, bundle.Selection(province=["广东省"]), None)
+    assert "2026-11-25 09:30" in stamp and "**3** 个案例" in stamp and "省份：广东省" in stamp
+    page = "---\ntitle: 案例库\n---\n\n# 基层党建案例库\n\n正文\n"
+    out = bundle.stamp_home(page, stamp)
+    assert out.index("# 基层党建案例库") < out.index("!!! info") < out.index("正文")
+    assert out.startswith("---\ntitle: 案例库\n---\n")
+
+
+def test_output_is_confined_to_dist_or_temp(tmp_path):
+    project = Project(ROOT)
+    assert bundle.output_dir(project, None) == (ROOT / "dist").resolve()
+    assert bundle.output_dir(project, Path("dist/session")) == (ROOT / "dist" / "session").resolve()
+    assert bundle.output_dir(project, tmp_path) == tmp_path.resolve()
+    for bad in (Path("cases"), ROOT / "scripts", Path("dist/../cases")):
+        with pytest.raises(bundle.BundleError):
+            bundle.output_dir(project, bad)
+
+
+# ---------------------------------------------------------------- printable pages
+
+
+def test_print_pages_group_cases_and_keep_their_metadata():
+    cases = real_cases()
+    assert cases, "cases/ holds no case files"
+    pages = printpages.generate(cases, selection="培训专题", per_page=5)
+    provinces = {c.region_path[0] for c in cases}
+    for province in provinces:
+        members = [c for c in cases if c.region_path[0] == province]
+        srcs = [s for s, text in pages.items() if s.startswith("print/regions/") and f"# 打印：{province}" in text]
+        assert len(srcs) == math.ceil(len(members) / 5)
+        joined = "".join(pages[s] for s in srcs)
+        assert joined.count('<section class="cb-print-case"') == len(members)
+        assert all(c.title in joined for c in members)
+    assert "print/selection.md" in pages or "print/selection-1.md" in pages
+    for src, text in pages.items():
+        assert "search:\n  exclude: true" in text  # never doubles the search index
+    one = next(t for s, t in pages.items() if s.startswith("print/themes/"))
+    assert 'class="cb-meta cb-meta--print"' in one and "来源" in one
+
+
+def test_print_page_links_are_made_relative_to_the_page():
+    case = from_meta("gd/zh/a.md", {"title": "甲", "region": {"province": "广东省"}, "source": {}},
+                     "# 甲\n\n见[乙](../sz/b.md#x)和![图](img/p.png)与[外](https://e.org/a)。\n\n## 做法\n\n正文")
+    page = printpages.render_page("打印：x", [case], "print/regions/x.md")
+    assert "[乙](../../gd/sz/b.md#x)" in page and "![图](../../gd/zh/img/p.png)" in page
+    assert "[外](https://e.org/a)" in page
+    assert "### 做法" in page and "\n# 甲" not in page  # headings one level down, no second H1
+    assert "[查看案例页](../../gd/zh/a.md)" in page
+
+
+# ---------------------------------------------------------------- a real subset build
+
+
+def test_subset_bundle_holds_only_the_chosen_cases(tmp_path):
+    cases = real_cases()
+    province = sorted({c.region_path[0] for c in cases}, key=lambda p: sum(c.region_path[0] == p for c in cases))[0]
+    chosen = {c.src_uri[:-3] + ".html" for c in cases if c.region_path[0] == province}
+    others = {c.src_uri[:-3] + ".html" for c in cases} - chosen
+    assert chosen and others
+    before = sorted(p.stat().st_mtime_ns for p in (ROOT / "cases").rglob("*"))
+    result = bundle.build_bundle(Project(ROOT), tmp_path, bundle.Selection(province=[province]), title="分省培训",
+                                 now=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc))
+    assert result.zip_path == tmp_path.resolve() / "casebook-offline-20260102.zip"
+    assert result.cases == len(chosen) and result.skipped == len(others)
+    with zipfile.ZipFile(result.zip_path) as zf:
+        names = {n.split("/", 1)[1] for n in zf.namelist()}
+        home = zf.read("casebook-offline-20260102/index.html").decode("utf-8")
+        search = zf.read("casebook-offline-20260102/search/search_index.js").decode("utf-8")
+    assert chosen <= names and not (others & names)
+    assert f"收录 <strong>{len(chosen)}</strong> 个案例" in home and f"省份：{province}" in home
+    assert "2026-01-02 03:04" in home and "分省培训" in home
+    assert "var __casebook_lunr" in search and "search/search_index.json" not in names
+    assert "print/selection.html" in names and "assets/javascripts/iframe-worker.js" in names
+    # nothing in cases/ was touched
+    assert sorted(p.stat().st_mtime_ns for p in (ROOT / "cases").rglob("*")) == before
+
+
+def test_no_matching_cases_is_a_clear_error(tmp_path):
+    with pytest.raises(bundle.BundleError, match="没有可以打包的案例.*省份：不存在省"):
+        bundle.build_bundle(Project(ROOT), tmp_path, bundle.Selection(province=["不存在省"]))
