@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 import zipfile
 from pathlib import Path
 
@@ -70,24 +69,25 @@ def _index(docs, pipeline=("stemmer",), lang=("zh",)):
             "docs": docs}
 
 
-def test_prebuilt_index_scores_match_lunrs_bm25_with_b_zero():
+def test_prebuilt_index_encodes_postings_and_term_frequencies():
     docs = [{"location": "a.html", "title": "党建\u200b引领", "text": "党建\u200b党建\u200b发展"},
-            {"location": "b.html", "title": "发展", "text": "服务"}]
+            {"location": "b.html", "title": "发展", "text": "服务"},
+            {"location": "c.html", "title": "", "text": "发展", "tags": ["党建"]}]
     pre = bundle.prebuild_index(_index(docs))
-    assert pre["refs"] == ["a.html", "b.html"] and pre["fields"] == ["title", "text", "tags"]
-    assert pre["pipeline"] == ["stemmer-zh"]
-    assert pre["terms"] == sorted(["党建", "引领", "发展", "服务"])
-    # "党建": in a.html's title and text -> counted twice by Lunr's idf
-    idf = math.log(1 + abs((2 - 2 + 0.5) / (2 + 0.5)))
-    t = pre["terms"].index("党建")
-    text_vector = pre["vectors"][0][1].split(",")
-    pairs = dict(zip(text_vector[::2], text_vector[1::2]))
-    expected = round(idf * (2.2 * 2) / (1.2 + 2) * 1.0, 3)
-    assert float(pairs[bundle._b36(t)]) == pytest.approx(expected, abs=1e-9)
-    title_vector = dict(zip(*[iter(pre["vectors"][0][0].split(","))] * 2))
-    assert float(title_vector[bundle._b36(t)]) == pytest.approx(round(idf * 2.2 / 2.2 * 1000, 3))
-    # postings: (field, doc) pairs, base 36
-    assert pre["postings"][t] == "0,0;1,0"
+    assert pre["v"] == 3 and pre["refs"] == ["a.html", "b.html", "c.html"]
+    assert pre["fields"] == ["title", "text", "tags"] and pre["pipeline"] == ["stemmer-zh"]
+    terms = pre["terms"]
+    assert terms == sorted(["党建", "引领", "发展", "服务"])
+    t = {term: i for i, term in enumerate(terms)}
+    # 党建: a.html title (doc 0, field 0), a.html text (0, 1), c.html tags (doc +2, field 2)
+    assert pre["df"][t["党建"]] == 3  # counted once per field, as lunr.idf does
+    assert pre["postings"][t["党建"]] == ",".join(bundle._b36(n) for n in (0 * 3 + 0, 0 * 3 + 1, 2 * 3 + 2))
+    # 发展: a.html text, b.html title, c.html text
+    assert pre["postings"][t["发展"]] == ",".join(bundle._b36(n) for n in (1, 1 * 3 + 0, 1 * 3 + 1))
+    # a.html text: 党建 twice, 发展 once, terms delta-coded in index order
+    first, second = sorted([(t["党建"], 2), (t["发展"], 1)])
+    expected = f"{bundle._b36(first[0])},{bundle._b36(first[1])},{bundle._b36(second[0] - first[0])},{bundle._b36(second[1])}"
+    assert pre["vectors"][0][1] == expected
     assert pre["vectors"][1][2] == ""  # no tags: empty vector, as Lunr keeps one per field
 
 

@@ -290,7 +290,8 @@ def _is_case_file(path: Path) -> bool:
     if path.suffix != ".md":
         return False
     head = path.read_text(encoding="utf-8", errors="replace")[:3000]
-    return head.startswith("---") and re.search(r"^region:", head.split("\n---", 1)[0], re.M) is not None
+    # a case file carries a region or a source in its front matter; hand-written pages carry neither
+    return head.startswith("---") and re.search(r"^(region|source):", head.split("\n---", 1)[0], re.M) is not None
 
 
 def case_files(cases: Path) -> list[Path]:
@@ -333,7 +334,7 @@ class SizeResult:
 
 
 def bench_size(n: int, repo: Path, jobs: int, keep: bool, clean_sample: int, seed: int,
-               profile_dir: Path | None, log, split: bool = False) -> SizeResult:
+               profile_dir: Path | None, log, split: bool = False, plain_max: int = 2000) -> SizeResult:
     from . import rawsynth
 
     res = SizeResult(n)
@@ -461,24 +462,13 @@ def bench_size(n: int, repo: Path, jobs: int, keep: bool, clean_sample: int, see
         if split and isinstance(f.get("build"), dict):
             bench_split(root, base, jobs, f, res, log)
 
-        # -- plain Material, same cases
-        plain_docs = base / "plain-docs"
-        shutil.copytree(root / "cases", plain_docs, ignore=shutil.ignore_patterns(".*"))
-        # only the case files: the casebook's hand-written pages may rely on its plugin
-        for p in plain_docs.rglob("*"):
-            if p.is_file() and not (p.suffix == ".md" and _is_case_file(p)):
-                p.unlink()
-        plain_yml = base / "plain-mkdocs.yml"
-        plain_yml.write_text(PLAIN_MKDOCS.format(docs=json.dumps(str(plain_docs))), encoding="utf-8")
-        plain_site = base / "plain-site"
-        r = run_stage(root, "build", "--config", str(plain_yml), "--site-dir", str(plain_site), "--no-strict")
-        f["plain_build"] = _stage_fig(r)
-        if r.get("ok"):
-            f["plain_site_bytes"] = tree_size(plain_site)[1]
-            index = plain_site / "search" / "search_index.json"
-            f["plain_search_bytes"] = index.stat().st_size if index.is_file() else None
-        log(f"[{n}] plain Material: {_fmt_stage(r)}, site {human(f.get('plain_site_bytes'))}, "
-            f"search index {human(f.get('plain_search_bytes'))}")
+        # -- plain Material, same cases (its navigation makes time and size grow with cases², so
+        #    above --plain-max cases it is skipped rather than left to run for hours)
+        if len(cases) > plain_max:
+            f["plain_build"] = f"skipped ({len(cases)} cases > --plain-max {plain_max}: grows quadratically)"
+            log(f"[{n}] plain Material: {f['plain_build']}")
+        else:
+            bench_plain(root, base, f, log, n)
 
         # -- bundle
         if not have("casebook.bundle"):
@@ -502,6 +492,27 @@ def bench_size(n: int, repo: Path, jobs: int, keep: bool, clean_sample: int, see
         else:
             shutil.rmtree(base, ignore_errors=True)
     return res
+
+
+def bench_plain(root: Path, base: Path, f: dict, log, n: int) -> None:
+    """The same cases with a plain Material configuration (every case in the navigation)."""
+    plain_docs = base / "plain-docs"
+    shutil.copytree(root / "cases", plain_docs, ignore=shutil.ignore_patterns(".*"))
+    # only the case files: the casebook's hand-written pages may rely on its plugin
+    for p in plain_docs.rglob("*"):
+        if p.is_file() and not (p.suffix == ".md" and _is_case_file(p)):
+            p.unlink()
+    plain_yml = base / "plain-mkdocs.yml"
+    plain_yml.write_text(PLAIN_MKDOCS.format(docs=json.dumps(str(plain_docs))), encoding="utf-8")
+    plain_site = base / "plain-site"
+    r = run_stage(root, "build", "--config", str(plain_yml), "--site-dir", str(plain_site), "--no-strict")
+    f["plain_build"] = _stage_fig(r)
+    if r.get("ok"):
+        f["plain_site_bytes"] = tree_size(plain_site)[1]
+        index = plain_site / "search" / "search_index.json"
+        f["plain_search_bytes"] = index.stat().st_size if index.is_file() else None
+    log(f"[{n}] plain Material: {_fmt_stage(r)}, site {human(f.get('plain_site_bytes'))}, "
+        f"search index {human(f.get('plain_search_bytes'))}")
 
 
 def bench_split(root: Path, base: Path, jobs: int, f: dict, res: SizeResult, log) -> None:
@@ -671,6 +682,16 @@ def report_markdown(results: list[SizeResult], jobs: int, args_line: str) -> str
              "the stage. The plain Material build uses the same cases with every case in the navigation, "
              "default search and no casebook plugin.", "", "## Machine", "", *machine(), "", "## Figures", "",
              render_table(rows, results), ""]
+    biggest = max(results, key=lambda r: r.size)
+    if biggest.size < 10_000:
+        scale = 10_000 / biggest.size
+        plain = _sec(biggest.figures.get("plain_build")) or 0.0
+        est = (biggest.minutes - plain / 60) * scale
+        lines += ["## Larger sizes", "",
+                  f"`--sizes 10000` is for a manual run. By linear extrapolation from the {biggest.size:,}-page "
+                  f"run it takes about {est:.0f} minutes on this machine without the plain Material build, "
+                  "which is skipped above `--plain-max` cases (its navigation makes time and size grow with "
+                  "the square of the number of cases).", ""]
     notes = [(r.size, n) for r in results for n in r.notes]
     if notes:
         lines += ["## Notes", ""] + [f"- {size:,}: {n}" for size, n in notes] + [""]
@@ -690,6 +711,9 @@ def add_parser(sp) -> None:
     sp.add_argument("--clean-sample", type=int, default=1000,
                     help="pages cleaned by the single-process throughput run (default: 1000)")
     sp.add_argument("--seed", type=int, default=0)
+    sp.add_argument("--plain-max", type=int, default=2000,
+                    help="skip the plain Material build above this many cases (default: 2000; it grows "
+                         "quadratically: 1,355 cases took ~3 min and 2 GB)")
     sp.add_argument("--split", action="store_true",
                     help="also build the cases split by province with Material's projects plugin")
     sp.add_argument("--profile", type=Path, default=None, metavar="DIR",
@@ -719,7 +743,7 @@ def run(args) -> int:
     for n in sizes:
         results.append(bench_size(n, repo, jobs, args.keep, args.clean_sample, args.seed,
                                   args.profile.resolve() if args.profile else None, log,
-                                  split=getattr(args, "split", False)))
+                                  split=getattr(args, "split", False), plain_max=getattr(args, "plain_max", 2000)))
     args_line = f"--sizes {','.join(map(str, sizes))} --jobs {jobs}"
     text = report_markdown(results, jobs, args_line)
     print()

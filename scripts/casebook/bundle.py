@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import math
 import os
 import re
 import shutil
@@ -39,6 +38,7 @@ from .paths import PathError, Project, confined
 
 SHIM = "assets/javascripts/iframe-worker.js"
 ZIP_NAME = "casebook-offline-{date}.zip"
+PRINT_MAX = 2000  # above this many cases, no combined printable pages (they would double the build)
 INSTANT = {"navigation.instant", "navigation.instant.prefetch", "navigation.instant.progress",
            "navigation.instant.preview"}
 NETWORK_PLUGINS = {"privacy", "material/privacy", "social", "material/social"}
@@ -223,11 +223,12 @@ def mkdocs_config(project: Project, docs_dir: Path, site_dir: Path, title: str |
 # not in config.pipeline, `b(0)`, and the `position` metadata. `prebuild_index` computes the same
 # inverted index and field vectors in Python (checked against the worker's own index in
 # tests/test_bundle.py) and encodes them compactly: per term a string
-# "field,doc;field,doc…" and per document and field "term,score,term,score…" (integers in
-# base 36), decoded in the browser only when a query touches them. Positions are left out: the
+# "(doc - previous doc) * fields + field, …", per term its document frequency, and per document
+# and field "(term - previous term), term frequency, …" (integers in base 36), decoded in the
+# browser only when a query touches them; the shim computes the BM25 scores there exactly as
+# lunr.Builder does (same Math.log, same field and document boosts). Positions are left out: the
 # shim recomputes them (and Material's highlighting tables) for the documents a query finds.
 
-K1 = 1.2
 _MARKUP = re.compile(r"[<>]")
 _JS_WS = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
@@ -355,7 +356,6 @@ def prebuild_index(index: dict) -> dict | None:
         return None
     labels, fns = plan
     fields = list(config["fields"])
-    boosts = {name: (spec or {}).get("boost", 1) or 1 for name, spec in config["fields"].items()}
     separator = js_separator(config.get("separator") or r"[\s\-]+")
     cache: dict[str, str | None] = {}
 
@@ -373,9 +373,7 @@ def prebuild_index(index: dict) -> dict | None:
 
     postings: dict[str, list] = {}  # term -> [(field, doc, [positions])]
     freqs: list[list[dict[str, int]]] = []
-    boost_of: list[float] = []
     for d, doc in enumerate(docs):
-        boost_of.append(doc.get("boost") or 1)
         row = []
         for f, name in enumerate(fields):
             tf: dict[str, int] = {}
@@ -395,30 +393,27 @@ def prebuild_index(index: dict) -> dict | None:
 
     terms = sorted(postings, key=lambda t: t.encode("utf-16-be"))  # JavaScript string order
     number = {t: i for i, t in enumerate(terms)}
-    count = len(docs)
-    idf = {}
-    for term, plist in postings.items():
-        n = len(plist)  # documents with the term, counted once per field, as Lunr does
-        idf[term] = math.log(1 + abs((count - n + 0.5) / (n + 0.5)))
-    encoded_postings = [";".join(f"{_b36(f)},{_b36(d)}" for f, d, _pos in postings[t]) for t in terms]
+    nfields = len(fields)
+    encoded_postings = []
+    for t in terms:
+        groups, previous = [], 0
+        for f, d, _pos in postings[t]:  # in document order
+            groups.append(_b36((d - previous) * nfields + f))
+            previous = d
+        encoded_postings.append(",".join(groups))
     vectors = []
-    for d, row in enumerate(freqs):
+    for row in freqs:
         enc_row = []
-        for f, tf in enumerate(row):
-            elements = []
-            for term, freq in tf.items():
-                score = idf[term] * ((K1 + 1) * freq) / (K1 + freq) * boosts[fields[f]] * boost_of[d]
-                elements.append((number[term], math.floor(score * 1000 + 0.5) / 1000))
-            elements.sort()
-            enc_row.append(",".join(f"{_b36(i)},{_num(s)}" for i, s in elements))
+        for tf in row:
+            pairs, previous = [], 0
+            for i, freq in sorted((number[term], freq) for term, freq in tf.items()):
+                pairs.append(f"{_b36(i - previous)},{_b36(freq)}")
+                previous = i
+            enc_row.append(",".join(pairs))
         vectors.append(enc_row)
-    return {"v": 2, "fields": fields, "pipeline": labels, "refs": [doc["location"] for doc in docs],
-            "terms": terms, "postings": encoded_postings, "vectors": vectors}
-
-
-def _num(value: float) -> str:
-    text = repr(value)
-    return text[:-2] if text.endswith(".0") else text
+    return {"v": 3, "fields": fields, "pipeline": labels, "refs": [doc["location"] for doc in docs],
+            "terms": terms, "df": [len(postings[t]) for t in terms], "postings": encoded_postings,
+            "vectors": vectors}
 
 
 def write_search_script(site_dir: Path) -> dict:
@@ -563,7 +558,11 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
         selection_title = (title or selection.describe() or "本包全部案例") if selection.active or title else None
         if selection_title is None and len(cases) <= 300:
             selection_title = "本包全部案例"
-        for src, text in printpages.generate(cases, selection=selection_title).items():
+        if len(cases) <= PRINT_MAX:
+            print_pages = printpages.generate(cases, selection=selection_title)
+        else:
+            print_pages = printpages.too_many(len(cases), PRINT_MAX)
+        for src, text in print_pages.items():
             dest = confined(docs, src)
             if dest.exists():
                 continue  # an editor's own page wins
@@ -607,6 +606,9 @@ def run(args) -> int:
         return 2
     logging.basicConfig(level=logging.ERROR if args.quiet else logging.WARNING,
                         format="mkdocs: %(levelname)s %(message)s")
+    import jieba  # Material's search segments with it; its own logger prints at DEBUG level
+
+    jieba.setLogLevel(logging.WARNING)
     selection = Selection(province=args.province, city=args.city, county=args.county, theme=args.theme,
                           domain=args.domain, tag=args.tag)
     try:

@@ -468,13 +468,14 @@ def _record_drops(lines: list[Line]) -> list[dict]:
                 and prev["_last"] is not None and all(not x.s for x in lines[prev["_last"]:ln.n - 1]) \
                 and not ln.reason.startswith("meta:"):
             prev["lines"][1] = ln.n
-            prev["text"] += "\n" + ln.raw.strip(STRIP)
+            prev["text"].append(ln.raw.strip(STRIP))  # joined once at the end: linear on spam pages
             prev["_last"] = ln.n
             continue
         out.append({"lines": [ln.n, ln.n], "reason": ln.reason, "rule": ln.rule,
-                    "text": ln.raw.strip(STRIP), "_last": ln.n})
+                    "text": [ln.raw.strip(STRIP)], "_last": ln.n})
     for d in out:
         del d["_last"]
+        d["text"] = "\n".join(d["text"])
     return out
 
 
@@ -565,8 +566,10 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
 def clean_file(path) -> dict:
     """Read, decode, extract (HTML) and clean one raw page. Raises RawInputError when unreadable."""
     page = read_page(path)
-    return clean_text(page.text, str(path), page.sidecar, html_meta=page.html_meta,
-                      encoding=page.encoding, fmt=page.format)
+    res = clean_text(page.text, str(path), page.sidecar, html_meta=page.html_meta,
+                     encoding=page.encoding, fmt=page.format)
+    res["warnings"] = page.warnings + res["warnings"]
+    return res
 
 
 def describe(rule: str) -> str:

@@ -20,11 +20,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 from . import __version__
 from .casefile import generated_state, render, slugify
-from .cut import Draft, cut_page, summary_of
+from .cut import Draft, _clip, cut_page, rules as cut_rules, summary_of
 from .fsutil import atomic_write
-from .paths import Project, confined
+from .paths import PathError, Project, confined
 
 RAW_SUFFIXES = {".txt", ".html", ".htm"}
 GENERATED_BY = f"casebook {__version__}"
@@ -67,6 +69,7 @@ class Report:
     orphans: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # case files that could not be written
     empty: list[str] = field(default_factory=list)
     dropped: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
@@ -90,6 +93,8 @@ class Report:
             out.append(f"no case: {path}: nothing but boilerplate")
         for path, message in self.skipped:
             out.append(f"skipped: {path}: {message}")
+        for path, message in self.failed:
+            out.append(f"not written: {path}: {message}")
         if self.warnings:
             out.append(f"warnings: {len(self.warnings)}")
             out.extend(f"  {w}" for w in self.warnings[:20])
@@ -99,7 +104,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not self.skipped
+        return not self.skipped and not self.failed
 
 
 # ---------------------------------------------------------------- pipeline version
@@ -121,13 +126,14 @@ def pipeline_version() -> str:
 # ---------------------------------------------------------------- rendering
 
 
-_MD_INLINE = re.compile(r"([\\`*_\[\]|])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]|{}])")  # {} too: attr_list would read "{: onclick=…}" as attributes
 _MD_BLOCK = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(\s)")
 
 
 def md_text(text: str) -> str:
-    """Scraped text as inert Markdown: HTML escaped, Markdown syntax characters backslash-escaped."""
-    text = html.escape(text.strip(), quote=False)
+    """Scraped text as inert Markdown: HTML escaped, Markdown syntax characters backslash-escaped,
+    line breaks folded (a block is one paragraph: no line may start a heading or an attribute list)."""
+    text = html.escape(re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", text.strip()), quote=False)
     text = _MD_INLINE.sub(r"\\\1", text)
     return _MD_BLOCK.sub(r"\1\\\2\3", text)
 
@@ -160,12 +166,21 @@ def _blocks_md(blocks: list[dict]) -> list[str]:
     return out
 
 
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$", re.I)
+
+
+def safe_url(url) -> str | None:
+    """An http(s) URL fit for a link, else None (javascript:, data:, spaces, quotes, angle brackets)."""
+    return url if isinstance(url, str) and _SAFE_URL.match(url) and len(url) <= 2000 else None
+
+
 def source_line(source: dict) -> str:
     """The attribution line at the end of every case: outlet, date, byline, link."""
     bits = [md_text(x) for x in (source.get("outlet"), source.get("published"), source.get("byline"),
                                  source.get("author")) if x]
     title = md_text(source.get("title") or "原文")
-    link = f"[{title}]({source['url']})" if source.get("url") else f"《{title}》"
+    url = safe_url(source.get("url"))
+    link = f"[{title}](<{url}>)" if url else f"《{title}》"
     return "**来源**：" + link + ("，" + "，".join(bits) if bits else "") + "。"
 
 
@@ -183,17 +198,47 @@ def _prune(d: dict) -> dict:
     return {k: v for k, v in d.items() if v not in (None, "", [], {})}
 
 
+def plain_text(text: str) -> str:
+    """Scraped text with any HTML markup in it removed by nh3 (tags dropped, the text between them
+    kept; <script>/<style> dropped with their content); entities the source spelt out stay as
+    written. Markdown escaping (`md_text`) comes after this, on the way into the case file."""
+    if "<" not in text:
+        return text
+    import nh3
+
+    return html.unescape(nh3.clean(text.replace("&", "&amp;"), tags=set()))
+
+
+def sanitised(clean: dict) -> dict:
+    """The clean JSON with every text field that reaches a case passed through `plain_text`."""
+    blocks = []
+    for block in clean.get("blocks", []):
+        text = plain_text(block["text"]).strip()
+        if text:
+            blocks.append({**block, "text": text})
+    meta = dict(clean.get("meta") or {})
+    for key in ("outlet", "byline"):
+        if isinstance(meta.get(key), str):
+            meta[key] = plain_text(meta[key]).strip() or None
+    meta["authors"] = [plain_text(a) for a in meta.get("authors") or [] if isinstance(a, str)]
+    dropped = [{**d, "text": plain_text(d["text"])} if d.get("reason") == "meta:author" else d
+               for d in clean.get("dropped", [])]
+    title = plain_text(clean["title"]).strip() or None if clean.get("title") else clean.get("title")
+    return {**clean, "title": title, "blocks": blocks, "meta": meta, "dropped": dropped}
+
+
 def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
     """Cut a cleaned page into case records (front matter + body). Pure."""
     from . import regions, tagging
 
+    clean = sanitised(clean)
     meta = clean.get("meta") or {}
     drafts = cut_page(clean)
     page_text = "\n".join(b["text"] for b in clean.get("blocks", []))
     hints = _prune({"url": meta.get("url"), "site": meta.get("site"), "outlet": meta.get("outlet"),
                     "page_title": clean.get("title"), "author": (meta.get("authors") or [None])[0]})
     page_region = regions.resolve(page_text, hints)
-    stem = Path(raw_rel).stem
+    stem = safe_stem(raw_rel)
     records = []
     for n, draft in enumerate(drafts, 1):
         text = draft.text
@@ -201,9 +246,9 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
                                                             "page_region": page_region})
         tags = tagging.tag(draft.title, text)
         source = _prune({
-            "title": draft.article_title or clean.get("title"),
+            "title": bounded_title(draft.article_title or clean.get("title")),
             "outlet": meta.get("outlet"),
-            "url": meta.get("url"),
+            "url": safe_url(meta.get("url")),
             "published": meta.get("published"),
             "byline": meta.get("byline"),
             "author": draft.author,
@@ -213,7 +258,7 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
         mentions = region.pop("mentions", None)
         front = _prune({
             "id": f"{stem}-{n:02d}",
-            "title": draft.title,
+            "title": bounded_title(draft.title),
             "summary": summary_of(draft.blocks),
             "region": _prune(region),
             "mentions": mentions,
@@ -226,9 +271,39 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
         })
         front = {**front, "year": _year(meta.get("published"), page_text)}  # null when the page gives none
         front = {k: front[k] for k in sorted(front, key=list(FRONT_ORDER).index)}
-        records.append(CaseRecord(front["id"], regions.slug_parts(region) or ["weizhi"], slugify(draft.title),
+        records.append(CaseRecord(front["id"], regions.slug_parts(region) or ["weizhi"], slugify(front["title"]),
                                   front, body_markdown(draft, source)))
     return records
+
+
+_UNSAFE_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def safe_stem(raw_rel: str) -> str:
+    """The raw page's name without suffix, as used in case ids: control characters and line
+    breaks (legal in file names, but not in a one-line `id:`) become `_`."""
+    return _UNSAFE_ID.sub("_", Path(raw_rel).stem).strip() or "page"
+
+
+def bounded_title(title: str | None) -> str | None:
+    """A title cut at a clause boundary when a page gives an absurdly long one (2,000 characters)."""
+    if not title:
+        return title
+    limit = cut_rules().get("title_hard_max_chars", 80)
+    return _clip(title, limit) if len(title) > limit else title
+
+
+def page_error(err: BaseException) -> str:
+    """The message for a page that could not be processed: the problem, in the editor's words."""
+    from .rawinput import RawInputError
+
+    if isinstance(err, RawInputError):  # the page itself, or its sidecar (named then)
+        return f"{Path(err.path).name}：{err.message}" if err.path.endswith(".meta.json") else err.message
+    if isinstance(err, FileNotFoundError):
+        return "文件在处理过程中消失（被删除或移走）"
+    if isinstance(err, MemoryError):
+        return "页面太大，内存不足"
+    return f"内部错误（请报告）：{type(err).__name__}: {err}"
 
 
 def process_page(path: str, root: str, cache_dir: str | None) -> PageResult:
@@ -237,6 +312,9 @@ def process_page(path: str, root: str, cache_dir: str | None) -> PageResult:
 
     rel = Project(Path(root)).rel(Path(path))
     try:
+        from .rawinput import _too_big
+
+        _too_big(Path(path), Path(path).stat().st_size)
         data = Path(path).read_bytes()
         sidecar = Path(path).with_suffix(".meta.json")
         side = sidecar.read_bytes() if sidecar.is_file() else b""
@@ -254,7 +332,7 @@ def process_page(path: str, root: str, cache_dir: str | None) -> PageResult:
         _cache_put(cache_dir, key, result)
         return result
     except Exception as err:  # a bad page never stops the run
-        return PageResult(rel, "", error=f"{type(err).__name__}: {err}")
+        return PageResult(rel, "", error=page_error(err))
 
 
 def _text_hash(clean: dict) -> str:
@@ -337,8 +415,21 @@ def existing_ids(cases_dir: Path) -> dict[str, Path]:
             continue
         match = ID_LINE.search(head.split("\n---", 1)[0])
         if match:
-            found[match.group(1)] = path
+            found[_id_value(match)] = path
     return found
+
+
+def _id_value(match: re.Match) -> str:
+    """The id as YAML reads it (a quoted id with escapes reads back as written by render)."""
+    value = match.group(1)
+    if "\\" in value or "'" in value or '"' in value:
+        try:
+            loaded = yaml.safe_load(match.group(0))
+            if isinstance(loaded, dict) and isinstance(loaded.get("id"), str):
+                return loaded["id"]
+        except yaml.YAMLError:
+            pass
+    return value
 
 
 def write_cases(results: list[PageResult], project: Project, report: Report) -> None:
@@ -368,19 +459,46 @@ def write_cases(results: list[PageResult], project: Project, report: Report) -> 
             produced.add(record.id)
             text = render(record.meta, record.body, generated_by=GENERATED_BY)
             report.cases += 1
-            _write_one(record, text, known.get(record.id), cases_dir, taken, project, report)
-    raws = {r.source for r in results}
+            try:
+                _write_one(record, text, known.get(record.id), cases_dir, taken, project, report)
+            except OSError as err:  # disk full, read-only folder…: the old file stays as it was
+                where = project.rel(cases_dir / Path(*record.folder) / f"{record.slug}.md")
+                report.failed.append((where, f"写入失败（{_os_reason(err)}），原有文件保持不变"))
+            except PathError as err:
+                report.failed.append((record.id, f"路径越出 cases/：{err}"))
+    # a page that failed this time (unreadable, vanished mid-run) keeps its cases: only a page
+    # read successfully that no longer produces a case loses it
+    raws = {r.source for r in results if not r.error}
+    failed = {r.source for r in results if r.error}
     for case_id, path in known.items():
         if case_id in produced:
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
         raw = re.search(r"^  raw: (.+)$", text, re.M)
         raw_rel = raw.group(1).strip("'\"") if raw else ""
+        if raw_rel in failed:
+            continue
         if raw_rel in raws and generated_state(text) == "pristine":
-            path.unlink()
-            report.removed.append(project.rel(path))
+            try:
+                path.unlink()
+                report.removed.append(project.rel(path))
+            except OSError as err:
+                report.failed.append((project.rel(path), f"无法删除：{err.strerror or err}"))
         elif raw_rel and not (project.root / raw_rel).exists():
             report.orphans.append(project.rel(path))
+
+
+def _os_reason(err: OSError) -> str:
+    import errno
+
+    if err.errno == errno.ENOSPC:
+        return "磁盘已满"
+    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "没有写入权限"
+    return err.strerror or str(err)
 
 
 def _write_one(record: CaseRecord, text: str, old: Path | None, cases_dir: Path, taken: set[Path],

@@ -6,10 +6,22 @@ Nothing here classifies lines: that is clean.py's job."""
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+RULES_FILE = Path(__file__).parent / "data" / "clean_rules.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def limits() -> dict:
+    """Input limits (clean_rules.yaml, `limits`): page size, lenient decoding budget."""
+    import yaml
+
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8")) or {}
+    return data.get("limits") or {}
 
 
 class RawInputError(Exception):
@@ -28,6 +40,7 @@ class RawPage:
     encoding: str                     # codec name actually used, e.g. "utf-8", "gb18030", "big5"
     html_meta: dict = field(default_factory=dict)   # title / published / author / outlet / url candidates
     sidecar: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)    # [{kind, lines, message}] about decoding
 
 
 BOMS = [
@@ -75,26 +88,65 @@ def _check_binary(path, data: bytes) -> None:
 
 def decode_bytes(data: bytes, path="<bytes>", is_html: bool | None = None) -> tuple[str, str]:
     """Return (text, codec). BOM first; then strict UTF-8; then a declared <meta charset> when
-    the bytes decode under it; then charset-normalizer."""
+    the bytes decode under it; then UTF-8 with a few broken sequences; then charset-normalizer."""
+    text, codec, _ = decode_report(data, path, is_html)
+    return text, codec
+
+
+def _bad_lines(text: str, most: int = 5) -> list[int]:
+    """Lines (1-based) holding U+FFFD, at most `most` of them."""
+    lines: list[int] = []
+    for m in re.finditer("\ufffd", text):
+        line = text.count("\n", 0, m.start()) + 1
+        if line not in lines:
+            lines.append(line)
+            if len(lines) == most:
+                break
+    return lines
+
+
+def decode_report(data: bytes, path="<bytes>", is_html: bool | None = None) -> tuple[str, str, list[dict]]:
+    """`decode_bytes` plus warnings: a declared charset the bytes contradict, broken multi-byte
+    sequences replaced by U+FFFD (each `{kind: "encoding", lines, message}`)."""
     for bom, codec in BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(codec), codec
+                return data.decode(codec), codec, []
             except UnicodeDecodeError:
                 break
-    declared = ""
+    declared = declared_raw = ""
     if is_html is not False:
         m = _META_CHARSET.search(data[:4096])
         if m:
-            declared = _norm_codec(m.group(1).decode("ascii", "ignore"))
+            declared_raw = m.group(1).decode("ascii", "ignore")
+            declared = _norm_codec(declared_raw)
+    warnings: list[dict] = []
+
+    def mismatch(text: str, used: str) -> list[dict]:
+        if declared and used != declared and not data.isascii():
+            return [{"kind": "encoding", "lines": [1, 1],
+                     "message": f"网页声明的编码是 {declared_raw}，但内容实际是 {used} 编码，已按 {used} 读取"}]
+        return []
+
     # valid UTF-8 with non-ASCII bytes is never an accident; a declared charset is honoured
     # only when the bytes decode under it
     candidates = [c for c in ("utf-8", declared) if c]
     for codec in candidates:
         try:
-            return data.decode(codec), codec
+            text = data.decode(codec)
+            return text, codec, mismatch(text, codec)
         except (UnicodeDecodeError, LookupError):
             continue
+    # UTF-8 with a few broken sequences (a page cut off mid-character, a byte lost in transfer)
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    wide = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    budget = limits().get("max_broken_sequences", 20)
+    if 0 < bad <= budget and wide >= limits().get("min_valid_per_broken", 20) * bad:
+        for line in _bad_lines(text):
+            warnings.append({"kind": "encoding", "lines": [line, line],
+                             "message": "残缺的 UTF-8 多字节字符（文件被截断或传输出错），已用 � 代替"})
+        return text, "utf-8", mismatch(text, "utf-8") + warnings
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=["gb18030", "big5", "big5hkscs", "utf_8", "utf_16", "cp950",
@@ -107,7 +159,10 @@ def decode_bytes(data: bytes, path="<bytes>", is_html: bool | None = None) -> tu
     text = data.decode(codec, errors="replace")
     if text.count("\ufffd") > max(3, len(text) // 50):
         raise RawInputError(path, f"按 {codec} 解码后乱码过多，无法读取")
-    return text, codec
+    for line in _bad_lines(text):
+        warnings.append({"kind": "encoding", "lines": [line, line],
+                         "message": f"按 {codec} 解码时遇到残缺的多字节字符，已用 � 代替"})
+    return text, codec, mismatch(text, codec) + warnings
 
 
 def looks_like_html(text: str, suffix: str = "") -> bool:
@@ -201,12 +256,48 @@ def _near_headline(html: str, headline: str, meta: dict) -> None:
             meta["outlet"] = parts[-1]
 
 
+_CONTAINER = re.compile(r"<(/?)(div|span|section|article|font|center|blockquote|main|aside|header|footer|nav|"
+                        r"table|ul|ol|form|b|i|em|strong|small|big|u|a)\b[^>]*>", re.I)
+_INLINE = {"span", "font", "b", "i", "em", "strong", "small", "big", "u", "a"}
+
+
+def nesting_depth(html: str) -> int:
+    """The deepest nesting of container tags (those whose end tag is not optional)."""
+    depth = most = 0
+    for m in _CONTAINER.finditer(html):
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif not m.group(0).endswith("/>"):
+            depth += 1
+            if depth > most:
+                most = depth
+    return most
+
+
+_TITLE_OPEN = re.compile(r"<title(\s[^>]*)?>", re.I)
+_TITLE_CLOSE = re.compile(r"</title\s*>", re.I)
+
+
 def extract_html(html: str) -> tuple[str, dict]:
     """Main text of an HTML page (trafilatura), one block per line, plus metadata candidates.
     Metadata comes from <title>/<meta>/<h1> (cheap); trafilatura only extracts the text."""
     import trafilatura
 
+    notes: list[dict] = []
+    if _TITLE_OPEN.search(html) and not _TITLE_CLOSE.search(html):
+        # a <title> never closed swallows the whole page as raw text: drop the tag, keep its text
+        html = _TITLE_OPEN.sub("", html, count=1)
+        notes.append({"kind": "html", "lines": [1, 1], "message": "<title> 没有结束标签，已忽略该标签"})
+    depth = nesting_depth(html)
+    if depth > int(limits().get("max_html_depth", 200)):
+        # libxml2 stops building the tree at a few hundred levels and the text below is lost:
+        # container tags carry no text of their own, so they are dropped (block ones as line breaks)
+        html = _CONTAINER.sub(lambda m: "\n" if m.group(2).lower() not in _INLINE else "", html)
+        notes.append({"kind": "html", "lines": [1, 1],
+                      "message": f"HTML 嵌套过深（{depth} 层），已去掉容器标签后提取正文"})
     meta = html_meta(html)
+    if notes:
+        meta["warnings"] = notes
     try:
         doc = trafilatura.bare_extraction(html, with_metadata=False, include_comments=False,
                                           include_tables=True, favor_recall=True, deduplicate=False)
@@ -246,22 +337,37 @@ def read_sidecar(path: Path) -> dict:
     return {k: data[k] for k in ("url", "site", "fetched", "published", "title") if data.get(k)}
 
 
+def _too_big(path, size: int) -> None:
+    cap = int(limits().get("max_page_bytes", 10_000_000))
+    if size > cap:
+        raise RawInputError(path, f"页面过大（{size / 1e6:.1f} MB，上限 {cap / 1e6:.0f} MB，"
+                                  "见 clean_rules.yaml 的 limits.max_page_bytes），未处理")
+
+
 def read_bytes(data: bytes, path: Path | str = "<bytes>") -> RawPage:
     path = Path(path)
+    _too_big(path, len(data))
     _check_binary(path, data)
     suffix = path.suffix
-    text, codec = decode_bytes(data, path, is_html=None)
+    text, codec, warnings = decode_report(data, path, is_html=None)
     if looks_like_html(text, suffix):
         body, meta = extract_html(text)
-        return RawPage(text=body, format="html", encoding=codec, html_meta=meta)
-    return RawPage(text=text, format="text", encoding=codec)
+        # decoding warnings point at lines of the markup, not of the extracted text
+        warnings = [dict(w, lines=[1, 1]) for w in warnings] + meta.pop("warnings", [])
+        return RawPage(text=body, format="html", encoding=codec, html_meta=meta, warnings=warnings)
+    return RawPage(text=text, format="text", encoding=codec, warnings=warnings)
 
 
 def read_page(path: Path | str) -> RawPage:
     """Read one raw page; raises RawInputError with the file named for anything unreadable."""
     path = Path(path)
     try:
+        _too_big(path, path.stat().st_size)  # before reading 50 MB into memory
         data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise RawInputError(path, "文件在处理过程中消失（被删除或移走）") from exc
+    except IsADirectoryError as exc:
+        raise RawInputError(path, "这是一个文件夹，不是网页文件") from exc
     except OSError as exc:
         raise RawInputError(path, f"无法读取：{exc.strerror or exc}") from exc
     page = read_bytes(data, path)

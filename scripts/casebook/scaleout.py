@@ -146,7 +146,7 @@ def _is_case(path: Path) -> bool:
     if path.suffix != ".md":
         return False
     head = path.read_text(encoding="utf-8", errors="replace")[:3000]
-    return head.startswith("---") and re.search(r"^region:", head.split("\n---", 1)[0], re.M) is not None
+    return head.startswith("---") and re.search(r"^(region|source):", head.split("\n---", 1)[0], re.M) is not None
 
 
 def _copy(files: list[Path], src_root: Path, dst_root: Path) -> None:

@@ -15,7 +15,6 @@ import argparse
 import datetime as dt
 import difflib
 import functools
-import heapq
 import html
 import json
 import os
@@ -515,15 +514,15 @@ _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
 
 def shingle_hashes(text: str, k: int) -> np.ndarray:
-    """64-bit hashes of every k-character shingle of the text's Chinese characters and letters.
+    """64-bit hashes of every k-character shingle of the text's Chinese characters, letters and digits.
 
-    Punctuation, digits, spaces and Markdown are dropped first, so re-punctuated or
-    re-numbered copies still match. Vectorised (numpy): ~0.1 ms for a 2,000-character case.
+    Punctuation, spaces and Markdown are dropped first, so re-punctuated or re-formatted
+    copies still match. Vectorised (numpy): ~0.1 ms for a 2,000-character case.
     """
     text = _LINK_TARGET.sub("]", text)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     lower = codes | 32
-    keep = ((codes >= 0x3400) & (codes <= 0x9FFF)) | ((lower >= 97) & (lower <= 122))
+    keep = ((codes >= 0x3400) & (codes <= 0x9FFF)) | ((lower >= 97) & (lower <= 122)) | ((codes >= 48) & (codes <= 57))
     codes = codes[keep].astype(np.uint64)
     n = len(codes) - k + 1
     if n <= 0:
@@ -548,9 +547,8 @@ def sketch(text: str) -> list[int] | None:
     if len(h) < lim["duplicate_min_shingles"]:
         return None
     bins = lim["signature_bins"]
-    shift = np.uint64(64 - (bins - 1).bit_length())
     h = np.sort(h)
-    which, first = np.unique((h >> shift).astype(np.int64), return_index=True)
+    which, first = np.unique((h % np.uint64(bins)).astype(np.int64), return_index=True)
     sig = np.zeros(bins, dtype=np.uint64)
     sig[which] = h[first]
     return sig.tolist()
@@ -564,57 +562,80 @@ def similarity(a: str, b: str) -> float:
     return both / (len(sa) + len(sb) - both) if len(sa) + len(sb) else 0.0
 
 
-def _estimate(a: list[int], b: list[int]) -> float:
-    both = [(x, y) for x, y in zip(a, b) if x and y]
-    return sum(x == y for x, y in both) / len(both) if both else 0.0
-
-
 class DuplicateIndex:
-    """MinHash signatures of character shingles, banded into buckets (locality-sensitive hashing).
+    """Near-duplicate search over MinHash signatures with locality-sensitive hashing.
 
-    Two cases land in a common bucket when one band of their signatures is equal, which
-    near-duplicates almost always do and unrelated cases almost never do: finding every
-    near-duplicate is linear in the number of cases. Each candidate's signature estimate is
-    then checked against the exact Jaccard of the two shingle sets (texts fetched through
-    `load`), so the figure reported is exact.
+    Signatures are cut into bands of `band_rows` values; two cases become candidates when
+    one band is equal, which pairs above the threshold almost always are (Jaccard 0.8: 97%,
+    0.85: 99.8%) and unrelated pairs almost never are. Candidates are screened by the
+    signature estimate and confirmed with the exact Jaccard of the two shingle sets (texts
+    fetched through `load`), so the figure reported is exact. Vectorised (numpy); linear in
+    the number of cases.
     """
 
     def __init__(self, sketches: dict[str, list[int] | None], load: Callable[[str], str]):
         lim = rules()["limits"]
-        self.rows = lim["band_rows"]
         self.threshold = lim["duplicate_threshold"]
         self.load = load
-        self.sketches = {k: v for k, v in sketches.items() if v}
-        self.buckets: dict[tuple, list[str]] = defaultdict(list)
-        for key, sig in self.sketches.items():
-            for band in self._bands(sig):
-                self.buckets[band].append(key)
+        self.keys = [k for k, v in sketches.items() if v]
+        self.best: dict[str, tuple[str, float]] = {}
+        if len(self.keys) < 2:
+            return
+        sig = np.array([sketches[k] for k in self.keys], dtype=np.uint64)
+        pairs = self._candidates(sig, lim["band_rows"])
+        if not len(pairs):
+            return
+        estimate = np.zeros(len(pairs))
+        for lo in range(0, len(pairs), 50_000):  # bounded memory
+            a, b = sig[pairs[lo:lo + 50_000, 0]], sig[pairs[lo:lo + 50_000, 1]]
+            filled = (a != 0) & (b != 0)
+            estimate[lo:lo + 50_000] = ((a == b) & filled).sum(1) / np.maximum(filled.sum(1), 1)
+        keep = estimate >= self.threshold - 0.15
+        for i, j in pairs[keep].tolist():
+            ka, kb = self.keys[i], self.keys[j]
+            sim = similarity(self.load(ka), self.load(kb))
+            for x, y in ((ka, kb), (kb, ka)):
+                if sim >= self.threshold and (x not in self.best or sim > self.best[x][1]):
+                    self.best[x] = (y, sim)
 
-    def _bands(self, sig: list[int]):
-        for i in range(0, len(sig), self.rows):
-            band = tuple(sig[i:i + self.rows])
-            if all(band):
-                yield (i, band)
+    @staticmethod
+    def _candidates(sig: np.ndarray, rows: int) -> np.ndarray:
+        """Index pairs (i < j) that share at least one complete band."""
+        found: list[np.ndarray] = []
+        mult = np.uint64(0x9E3779B97F4A7C15)
+        for start in range(0, sig.shape[1] - rows + 1, rows):
+            band = sig[:, start:start + rows]
+            idx = np.flatnonzero((band != 0).all(axis=1))
+            if len(idx) < 2:
+                continue
+            with np.errstate(over="ignore"):
+                key = np.zeros(len(idx), dtype=np.uint64)
+                for col in range(rows):
+                    key = key * mult + band[idx, col]
+            order = np.argsort(key, kind="stable")
+            key, idx = key[order], idx[order]
+            same = np.flatnonzero(key[1:] == key[:-1])
+            if not len(same):
+                continue
+            # runs of equal keys -> all pairs within each run
+            starts = same[np.r_[True, np.diff(same) > 1]]
+            for s0 in starts.tolist():
+                s1 = s0 + 1
+                while s1 < len(key) and key[s1] == key[s0]:
+                    s1 += 1
+                members = np.sort(idx[s0:s1])
+                ii, jj = np.triu_indices(len(members), k=1)
+                found.append(np.stack([members[ii], members[jj]], axis=1))
+        if not found:
+            return np.zeros((0, 2), dtype=np.int64)
+        return np.unique(np.concatenate(found), axis=0)
 
     @classmethod
     def from_texts(cls, texts: dict[str, str]) -> "DuplicateIndex":
         return cls({k: sketch(t) for k, t in texts.items()}, texts.__getitem__)
 
     def closest(self, key: str) -> tuple[str, float] | None:
-        sig = self.sketches.get(key)
-        if not sig:
-            return None
-        candidates = {other for band in self._bands(sig) for other in self.buckets[band]}
-        candidates.discard(key)
-        scored = sorted(((_estimate(sig, self.sketches[o]), o) for o in candidates), reverse=True)
-        best: tuple[str, float] | None = None
-        for estimate, other in scored[:5]:
-            if estimate < self.threshold - 0.2:
-                break
-            sim = similarity(self.load(key), self.load(other))
-            if best is None or sim > best[1]:
-                best = (other, sim)
-        return best if best and best[1] >= self.threshold else None
+        return self.best.get(key)
 
 
 # ---------------------------------------------------------------- files

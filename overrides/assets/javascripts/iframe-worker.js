@@ -55,7 +55,7 @@
       var pre = getPrebuilt();
       if (!rec) return build.call(this);
       var fields = Object.keys(this._fields);
-      var ok = pre && pre.v === 2 && pre.refs.length === rec.docs.length &&
+      var ok = pre && pre.v === 3 && this._b === 0 && pre.refs.length === rec.docs.length &&
         pre.fields.join(",") === fields.join(",") &&
         pre.pipeline.join(",") === labels(this.pipeline);
       for (var i = 0; ok && i < rec.docs.length; i++)
@@ -70,7 +70,7 @@
       }
       var index = new L.Index({
         invertedIndex: lazyPostings(L, pre, fields),
-        fieldVectors: lazyVectors(L, pre, fields),
+        fieldVectors: lazyVectors(L, pre, fields, this, rec.docs),
         tokenSet: L.TokenSet.fromArray(pre.terms),
         fields: fields,
         pipeline: this.searchPipeline
@@ -81,9 +81,10 @@
       return index;
     };
 
-    /* The prebuilt postings carry no positions (they would double its size). For each document
-       found, tokenise it once, as the builder would have: this fills Material's highlighting
-       tables and gives the positions of every term, which go into the match data. */
+    /* The prebuilt postings carry no positions (they would double its size). Each document a
+       query finds is tokenised as the builder would have done it: the first time this fills
+       Material's highlighting table, and every time it gives the positions of the matched
+       terms, which go into the match data Material highlights from. */
     L.Index.prototype.search = function (query) {
       var results = search.call(this, query);
       var pending = this.__cbPending;
@@ -182,12 +183,13 @@
       function decode(i) {
         var posting = { _index: i };
         for (var f = 0; f < fields.length; f++) posting[fields[f]] = Object.create(null);
-        var groups = pre.postings[i].split(";");
+        var groups = pre.postings[i].split(",");
+        var doc = 0;
         for (var g = 0; g < groups.length; g++) {
-          var parts = groups[g].split(",");
-          var field = fields[parseInt(parts[0], 36)];
-          var ref = pre.refs[parseInt(parts[1], 36)];
-          posting[field][ref] = { position: [] };
+          /* each group: (doc - previous doc) * number of fields + field, base 36 */
+          var n = parseInt(groups[g], 36);
+          doc += Math.floor(n / fields.length);
+          posting[fields[n % fields.length]][pre.refs[doc]] = { position: [] };
         }
         return posting;
       }
@@ -201,10 +203,18 @@
     }
 
     /* fieldVectors["field/ref"] -> lunr.Vector, decoded on use */
-    function lazyVectors(L, pre, fields) {
+    /* fieldVectors["field/ref"] -> lunr.Vector of BM25 scores, computed on use exactly as
+       lunr.Builder#createFieldVectors does (Material sets b = 0, so field length drops out) */
+    function lazyVectors(L, pre, fields, builder, docs) {
       var refs = new Map();
       for (var i = 0; i < pre.refs.length; i++) refs.set(pre.refs[i], i);
+      var count = docs.length;
+      var k1 = builder._k1;
       var cache = new Map();
+      function idf(t) {
+        var x = (count - pre.df[t] + 0.5) / (pre.df[t] + 0.5);
+        return Math.log(1 + Math.abs(x));
+      }
       function locate(key) {
         var cut = key.indexOf("/");
         if (cut < 0) return null;
@@ -218,11 +228,22 @@
         var at = locate(key);
         if (!at) return undefined;
         var enc = pre.vectors[at[0]][at[1]];
+        var fieldBoost = builder._fields[fields[at[1]]].boost || 1;
+        var attributes = docs[at[0]][1] || {};
+        var docBoost = attributes.boost || 1;
         var elements = [];
         if (enc) {
+          /* pairs: (term - previous term), term frequency; base 36 */
           var parts = enc.split(",");
-          for (var p = 0; p < parts.length; p += 2)
-            elements.push(parseInt(parts[p], 36), parseFloat(parts[p + 1]));
+          var t = 0;
+          for (var p = 0; p < parts.length; p += 2) {
+            t += parseInt(parts[p], 36);
+            var tf = parseInt(parts[p + 1], 36);
+            var score = idf(t) * ((k1 + 1) * tf) / (k1 + tf);  // k1 * (1 - b + b * len / avg) + tf, b = 0
+            score *= fieldBoost;
+            score *= docBoost;
+            elements.push(t, Math.round(score * 1000) / 1000);
+          }
         }
         cache.set(key, value = new L.Vector(elements));
         return value;

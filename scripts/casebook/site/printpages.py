@@ -172,3 +172,13 @@ def generate(cases: list[Case], selection: str | None = None, per_page: int = PE
         lines.append("")
     out[INDEX] = "\n".join(lines)
     return out
+
+
+def too_many(count: int, limit: int) -> dict[str, str]:
+    """The print index alone, when a bundle holds too many cases for combined pages to be useful."""
+    text = "\n".join([front("打印版", "print", search=False, hide=("toc",)), "# 打印版", "",
+                      f"本离线包收录 {count} 个案例，超过 {limit} 个时不生成合并打印页。"
+                      "请按地区或主题生成专题离线包（如 `casebook bundle --theme 软弱涣散整顿`），"
+                      "其中每个地区、每个主题都有合并打印页；单个案例页也可以直接打印。", ""])
+    return {INDEX: text}
+
