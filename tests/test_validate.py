@@ -131,7 +131,7 @@ def test_pages_are_checked_for_html_and_links_only(tmp_path):
     guide = project.cases / "guide"
     guide.mkdir()
     (guide / "index.md").write_text(
-        "# 贡献指南\n\n#### 跳级标题在页面中允许\n\n见[案例](../guangdong/maoming/dianbai/cun-ji-dang-zu-zhi-xing-ji-ping-ding.md)。\n",
+        "# 编者指南\n\n#### 跳级标题在页面中允许\n\n见[案例](../guangdong/maoming/dianbai/cun-ji-dang-zu-zhi-xing-ji-ping-ding.md)。\n",
         encoding="utf-8")
     (guide / "bad.md").write_text("# 页面\n\n<script>alert(1)</script>\n\n[坏链接](nope.md)\n", encoding="utf-8")
     report = V.validate(project, [guide])
@@ -152,9 +152,15 @@ def test_unsafe_html_variants_are_all_caught():
     ]
     for html in cases:
         assert V.check_html([html], 1), html
+    body = ["[看](javascript&#58;alert(1))", "", "[ref]: JAVASCRIPT:alert(1)", "<javascript:alert(1)>",
+            '[t](javascript:alert(1) "标题")']
+    links = V.markdown_links(body, 10)
+    assert [line for line, _ in links] == [10, 12, 13, 14]
+    assert not any(V.url_is_safe(url) for _, url in links)
     for html in ["<b>加粗</b>", '<span class="x">字</span>', "<br>", '<a href="https://example.com">链接</a>']:
         assert V.check_html([html], 1) == [], html
-    for url in ["javascript:alert(1)", " javascript:void(0)", "vbscript:x", "data:text/html,<script>"]:
+    for url in ["javascript:alert(1)", " javascript:void(0)", "vbscript:x", "data:text/html,<script>",
+                "javascript&#58;alert(1)", "&#106;avascript:alert(1)", "jav&#x09;ascript:alert(1)"]:
         assert not V.url_is_safe(url), url
     for url in ["https://example.com/a", "../x.md", "#anchor", "mailto:a@b.cn"]:
         assert V.url_is_safe(url), url

@@ -461,11 +461,10 @@ def write_cases(results: list[PageResult], project: Project, report: Report) -> 
             report.cases += 1
             try:
                 _write_one(record, text, known.get(record.id), cases_dir, taken, project, report)
-            except OSError as err:  # disk full, read-only folder…: the old file stays as it was
-                where = project.rel(cases_dir / Path(*record.folder) / f"{record.slug}.md")
-                report.failed.append((where, f"写入失败（{_os_reason(err)}），原有文件保持不变"))
             except PathError as err:
                 report.failed.append((record.id, f"路径越出 cases/：{err}"))
+            except OSError as err:  # the old file could not be read or moved
+                report.failed.append((record.id, f"无法读写案例文件（{_os_reason(err)}）"))
     # a page that failed this time (unreadable, vanished mid-run) keeps its cases: only a page
     # read successfully that no longer produces a case loses it
     raws = {r.source for r in results if not r.error}
@@ -514,7 +513,11 @@ def _write_one(record: CaseRecord, text: str, old: Path | None, cases_dir: Path,
     if current == text and target == old.resolve():
         report.unchanged += 1
         return
-    atomic_write(target, text)
+    try:
+        atomic_write(target, text)
+    except OSError as err:  # disk full, read-only folder…: the old file stays as it was
+        report.failed.append((project.rel(target), f"写入失败（{_os_reason(err)}），原有文件保持不变"))
+        return
     if current is not None and old.resolve() != target:
         old.unlink()  # a pristine generated file moved to its new name
     report.written.append(project.rel(target))

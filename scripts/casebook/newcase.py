@@ -92,7 +92,7 @@ def _taxonomy_names() -> tuple[list[str], list[str]]:
     from .validate import _taxonomy
 
     domains, themes = _taxonomy()
-    return sorted(domains), sorted(themes)
+    return list(domains), list(themes)
 
 
 def check_domain(domain: str) -> str:
@@ -260,7 +260,7 @@ def run(args: argparse.Namespace, ask: Callable[[str], str] | None = None) -> in
     print(f"  1. 用文本编辑器打开 {rel}，按「#」后的说明填写摘要、标签、年份、来源，把「【待填写…】」换成正文；")
     print(f"  2. 运行 casebook validate {rel}，按提示修改，直到没有问题；")
     print("  3. 运行 mkdocs serve，在浏览器打开 http://127.0.0.1:8000 预览；")
-    print("  4. 提交拉取请求（pull request）。详见站点上的「贡献指南」。")
+    print("  4. 提交拉取请求（pull request）。详见站点上的「编者指南」。")
     return 0
 
 

@@ -87,24 +87,24 @@ KIND_NAMES = {
 
 
 @functools.cache
-def _taxonomy() -> tuple[frozenset[str], frozenset[str]]:
-    """(domain names, theme names) from tagging.load_taxonomy(), whatever its exact shape."""
+def _taxonomy() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(domain names, theme names) in the taxonomy's order, from tagging.load_taxonomy()."""
     from . import tagging
 
     tax = tagging.load_taxonomy()
 
-    def names(part) -> frozenset[str]:
+    def names(part) -> tuple[str, ...]:
         if isinstance(part, dict):
-            return frozenset(str(k) for k in part)
-        out = set()
+            return tuple(str(k) for k in part)
+        out: dict[str, None] = {}
         for item in part or []:
             if hasattr(item, "name"):
-                out.add(str(item.name))
+                out[str(item.name)] = None
             elif isinstance(item, dict):
-                out.add(str(item.get("name") or item.get("title") or next(iter(item))))
+                out[str(item.get("name") or item.get("title") or next(iter(item)))] = None
             else:
-                out.add(str(item))
-        return frozenset(out)
+                out[str(item)] = None
+        return tuple(out)
 
     if isinstance(tax, dict):
         return names(tax.get("domains") or tax.get("domain")), names(tax.get("themes") or tax.get("theme"))
@@ -266,7 +266,7 @@ def check_meta(doc: casefile.CaseDoc, project: Project | None = None,
     if isinstance(domain, str) and domain.strip() and "domain" not in placeholder_keys and domain not in domains:
         best = _closest(domain, "domain")
         hint = f"，是否指「{best}」?" if best else ""
-        out.append(("domain", f"领域「{domain}」不在分类表中{hint}（可选：{'、'.join(sorted(domains))}）", "taxonomy"))
+        out.append(("domain", f"领域「{domain}」不在分类表中{hint}（可选：{'、'.join(domains)}）", "taxonomy"))
     theme_list = meta.get("themes")
     if isinstance(theme_list, list) and "themes" not in placeholder_keys:
         if theme_list and not lim["themes_min"] <= len(theme_list) <= lim["themes_max"]:
@@ -405,8 +405,11 @@ def _html_policy() -> dict:
 
 
 def url_is_safe(url: str) -> bool:
-    """nh3 decides: does an <a href> with this URL survive sanitising?"""
+    """nh3 decides: does an <a href> with this URL survive sanitising?
+
+    Character references are decoded first (`javascript&#58;` is `javascript:` to a browser)."""
     policy = _html_policy()
+    url = html.unescape(url)
     cleaned = nh3.clean(f'<a href="{html.escape(url, quote=True)}">x</a>', tags={"a"},
                         attributes={"a": {"href"}}, url_schemes=policy["url_schemes"], link_rel=None)
     return "href=" in cleaned
@@ -511,6 +514,7 @@ def check_headings(lines: list[str], first_line: int) -> list[tuple[int, str]]:
 
 _LINK_TARGET = re.compile(r"\]\([^)]*\)")
 _MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+_EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def shingle_hashes(text: str, k: int) -> np.ndarray:
@@ -547,10 +551,9 @@ def sketch(text: str) -> list[int] | None:
     if len(h) < lim["duplicate_min_shingles"]:
         return None
     bins = lim["signature_bins"]
-    h = np.sort(h)
-    which, first = np.unique((h % np.uint64(bins)).astype(np.int64), return_index=True)
-    sig = np.zeros(bins, dtype=np.uint64)
-    sig[which] = h[first]
+    sig = np.full(bins, _EMPTY, dtype=np.uint64)
+    np.minimum.at(sig, (h % np.uint64(bins)).astype(np.intp), h)
+    sig[sig == _EMPTY] = 0
     return sig.tolist()
 
 
