@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from . import casefile
+from . import casefile, regions, tagging
 from .fsutil import atomic_write
 
 
@@ -32,8 +32,9 @@ def make_case(i: int, rng: random.Random, chars: int = 2000) -> tuple[dict, str]
     """(front matter, Markdown body) of synthetic case number i."""
     voc = vocabulary()
     prov, city, county, code = rng.choice(voc["regions"])
-    domain = rng.choice(voc["domains"])
-    themes = rng.sample(voc["themes"], rng.choice((1, 1, 2)))
+    taxonomy = tagging.load_taxonomy()  # synthetic cases use the real taxonomy, so they validate
+    domain = rng.choice([c.name for c in taxonomy["domains"]])
+    themes = rng.sample([c.name for c in taxonomy["themes"]], rng.choice((1, 1, 2)))
     tags = rng.sample(voc["tags"], 3)
     year = rng.randint(2016, 2024)
     published = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
@@ -76,8 +77,6 @@ def make_case(i: int, rng: random.Random, chars: int = 2000) -> tuple[dict, str]
             "url": f"https://example.org/news/{year}/{i:06d}.html",
             "published": published.isoformat(),
             "byline": f"通讯员 {county}委组织部",
-            "raw": f"raw/synth_{i:06d}.txt",
-            "lines": [1, 40],
         },
     }
     if mentioned:
@@ -88,9 +87,7 @@ def make_case(i: int, rng: random.Random, chars: int = 2000) -> tuple[dict, str]
 
 
 def case_path(meta: dict, i: int) -> Path:
-    region = meta["region"]
-    folders = [casefile.slugify(region[k], 24) for k in ("province", "city", "county")]
-    return Path(*folders) / f"{casefile.slugify(meta['title'], 40)}-{i:05d}.md"
+    return Path(*regions.slug_parts(meta["region"])) / f"{casefile.slugify(meta['title'], 40)}-{i:05d}.md"
 
 
 def generate(n: int, out_dir: Path, seed: int = 0, chars: int = 2000) -> list[Path]:
