@@ -106,7 +106,8 @@ ROWS = ["raw pages", "clean, 1 process", "clean, 2 processes", "convert, cold", 
         "rebuild after one case edited", "rebuild ÷ full build", "mkdocs build (plain Material)",
         "build speed-up", "site size (casebook)", "site size (plain Material)", "site size ratio",
         "search index (casebook)", "per case", "search index (plain Material)", "index size ratio",
-        "bundle", "peak RSS: clean / convert", "peak RSS: build / plain build", "bench wall time"]
+        "bundle", "peak RSS: clean / convert", "peak RSS: build / plain build", "bench wall time",
+        "split by province: projects", "split by province: full build", "split: rebuild one province"]
 
 
 def _table_cells(text: str) -> dict[str, str]:
@@ -121,7 +122,7 @@ def _table_cells(text: str) -> dict[str, str]:
 def test_bench_smoke_prints_every_figure_and_writes_results(tmp_path):
     out = tmp_path / "RESULTS.md"
     env = {**os.environ, "CASEBOOK_ROOT": str(ROOT)}
-    proc = subprocess.run([sys.executable, "-m", "casebook.cli", "bench", "--sizes", "6", "--jobs", "2",
+    proc = subprocess.run([sys.executable, "-m", "casebook.cli", "bench", "--sizes", "6", "--jobs", "2", "--split",
                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert out.is_file()
@@ -154,6 +155,17 @@ def test_bench_reports_missing_modules_instead_of_crashing(tmp_path, monkeypatch
     rows = dict(bench.table([res], 1))
     assert rows["validate"] == ["n/a (module missing)"]
     assert rows["convert, cold"][0].startswith("n/a (module missing")
+
+
+def test_bench_skips_the_quadratic_plain_build_above_plain_max(monkeypatch):
+    monkeypatch.setattr(bench, "have", lambda module: False)
+    res = bench.bench_size(2, ROOT, jobs=1, keep=False, clean_sample=2, seed=1, profile_dir=None,
+                           log=lambda m: None, plain_max=1)
+    assert res.figures["plain_build"].startswith("skipped (2 cases > --plain-max 1")
+    assert "plain_site_bytes" not in res.figures
+    rows = dict(bench.table([res], 1))
+    assert rows["mkdocs build (plain Material)"][0].startswith("skipped")
+    assert rows["  build speed-up (plain ÷ casebook)"] == ["n/a"]
 
 
 def test_bench_rejects_bad_sizes(capsys):

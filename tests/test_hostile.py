@@ -177,7 +177,7 @@ def test_second_run_changes_nothing(corpus_run):
     project, first, _ = corpus_run
     before = case_files(project)
     report = conv.convert(project, jobs=1, progress=False)
-    assert report.written == [] and report.removed == [], report.lines()
+    assert report.written == [] and report.removed == [] and report.orphans == [], report.lines()
     assert report.unchanged == len(before)
     assert case_files(project) == before
 

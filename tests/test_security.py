@@ -18,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from casebook.casefile import parse
-from casebook.convert import convert, md_text, plain_text, safe_url, source_line
+from casebook.convert import md_text, plain_text, safe_url, source_line
 from casebook.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,14 +178,30 @@ def copy_site_sources(tmp: Path) -> Project:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
-    from casebook.build import mkdocs_build
+    """`casebook build` (clean + convert + mkdocs build --strict) over the committed hostile corpus."""
+    import os
+
+    from casebook.cli import main as cli_main
 
     tmp = tmp_path_factory.mktemp("xss-site")
     project = copy_site_sources(tmp)
     shutil.copytree(HOSTILE / "raw", project.raw)
-    report = convert(project, jobs=1, progress=False, use_cache=False)
-    mkdocs_build(project)
-    return project, report
+    old = os.environ.get("CASEBOOK_ROOT")
+    os.environ["CASEBOOK_ROOT"] = str(project.root)
+    try:
+        status = cli_main(["build", "-q", "--jobs", "1"])
+    finally:
+        if old is None:
+            del os.environ["CASEBOOK_ROOT"]
+        else:
+            os.environ["CASEBOOK_ROOT"] = old
+    return project, status
+
+
+def test_build_exit_status_says_pages_were_skipped(hostile_site):
+    project, status = hostile_site
+    assert status == 1  # the site is built, but empty.txt, binary.html … were skipped
+    assert (project.site / "index.html").is_file()
 
 
 def test_injection_pages_become_cases(hostile_site):

@@ -691,7 +691,8 @@ def report_markdown(results: list[SizeResult], jobs: int, args_line: str) -> str
                   f"`--sizes 10000` is for a manual run. By linear extrapolation from the {biggest.size:,}-page "
                   f"run it takes about {est:.0f} minutes on this machine without the plain Material build, "
                   "which is skipped above `--plain-max` cases (its navigation makes time and size grow with "
-                  "the square of the number of cases).", ""]
+                  "the square of the number of cases). Stages need not grow linearly: figures measured at "
+                  "10,000 pages by hand are in bench/PROFILE.md.", ""]
     notes = [(r.size, n) for r in results for n in r.notes]
     if notes:
         lines += ["## Notes", ""] + [f"- {size:,}: {n}" for size, n in notes] + [""]
@@ -713,7 +714,7 @@ def add_parser(sp) -> None:
     sp.add_argument("--seed", type=int, default=0)
     sp.add_argument("--plain-max", type=int, default=2000,
                     help="skip the plain Material build above this many cases (default: 2000; it grows "
-                         "quadratically: 1,355 cases took ~3 min and 2 GB)")
+                         "quadratically: 1,366 cases took 1.7-2.8 min and 2.1 GB)")
     sp.add_argument("--split", action="store_true",
                     help="also build the cases split by province with Material's projects plugin")
     sp.add_argument("--profile", type=Path, default=None, metavar="DIR",

@@ -132,8 +132,13 @@ def _repr_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
 
+# characters YAML folds, drops or reads as line breaks inside plain, quoted or block scalars;
+# a string holding any of them is written double-quoted, where they are escaped and read back exactly
+_FRAGILE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]|\n[ \t]|[ \t]\n|^\s|\s$")
+
+
 def _repr_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
-    style = "|" if "\n" in data else None
+    style = '"' if _FRAGILE.search(data) else "|" if "\n" in data else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

@@ -67,6 +67,7 @@ class Rules:
     numbered: re.Pattern
     caption: re.Pattern
     descriptions: dict
+    footer_outlet: dict
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,9 +85,11 @@ def load_rules() -> Rules:
         if isinstance(cfg, dict) and "desc" in cfg:
             desc[name] = cfg["desc"]
     desc["chrome-words"] = "网站菜单/页脚常用词组成的行 / menu and footer words"
+    fo = dict(data["footer_outlet"])
+    fo["_patterns"] = [re.compile(x) for x in fo["patterns"]]
     return Rules(line=line, chrome=data["chrome_words"], structure=st,
                  org=re.compile(st["author-org"]["pattern"]), numbered=re.compile(st["heading"]["numbered"]),
-                 caption=re.compile(st["caption"]["pattern"]), descriptions=desc)
+                 caption=re.compile(st["caption"]["pattern"]), descriptions=desc, footer_outlet=fo)
 
 
 @dataclass
@@ -382,6 +385,55 @@ def _join_wrapped(blocks: list[dict], cfg: dict) -> list[dict]:
     return out
 
 
+SENTENCE_SPLIT = re.compile(r"(?<=[。！？；!?;])")
+TITLE_BREAK = re.compile(r"[\s，。：；！？、,.:;!?|｜]")
+
+
+def run_together_split(title: str, body: list[str], cfg: dict) -> int | None:
+    """Where a title that runs two headlines together splits, or None.
+
+    The second headline opens with a place name that is the article's subject: it starts at
+    least `min_starts` body sentences, and the body also writes it with an administrative
+    suffix (斗门 → 斗门区), which shows it is a place. 基层党组织建设…千条线 | 斗门党建引领…示范区"""
+    if len(title) < cfg["min_chars"] or TITLE_BREAK.search(title):
+        return None
+    starts: dict[str, int] = {}
+    for text in body:
+        for sentence in SENTENCE_SPLIT.split(text):
+            sentence = sentence.lstrip(" “\"「『（(")
+            for k in cfg["name_chars"]:
+                if len(sentence) >= k:
+                    starts[sentence[:k]] = starts.get(sentence[:k], 0) + 1
+    joined = "\n".join(body)
+    best = None
+    lo, hi = cfg["min_part_chars"], len(title) - cfg["min_part_chars"]
+    for i in range(lo, hi + 1):
+        for k in cfg["name_chars"]:
+            name = title[i:i + k]
+            if len(name) < k or not HAN_RE.fullmatch(name[0]) or not all(HAN_RE.fullmatch(c) for c in name):
+                continue
+            count = starts.get(name, 0)
+            if count >= cfg["min_starts"] and any(name + suffix in joined for suffix in cfg["place_suffixes"]):
+                key = (count, k)
+                if best is None or key > best[0]:
+                    best = (key, i)
+    return best[1] if best else None
+
+
+def _split_run_together_titles(blocks: list[dict], repairs: list[dict], cfg: dict) -> None:
+    """A title running two headlines together becomes both, joined by a space (a declared repair)."""
+    body = [b["text"] for b in blocks if b["kind"] == "paragraph"]
+    for block in blocks:
+        if block["kind"] != "title":
+            continue
+        at = run_together_split(block["text"], body, cfg)
+        if at is None:
+            continue
+        after = block["text"][:at] + " " + block["text"][at:]
+        repairs.append({"kind": "title-split", "lines": list(block["lines"]), "before": block["text"], "after": after})
+        block["text"] = after
+
+
 def _iso(m: re.Match | None) -> str | None:
     if not m:
         return None
@@ -447,7 +499,7 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
                     authors.append(name)
     published = published or _iso(DATE.search(str(html_meta.get("published") or ""))) \
         or _iso(DATE.search(str(sidecar.get("published") or "")))
-    outlet = outlet or html_meta.get("outlet") or sidecar.get("site")
+    outlet = outlet or html_meta.get("outlet") or sidecar.get("site") or footer_outlet(lines)
     if outlet and traditional:
         outlet = rp.to_simplified(outlet)
     url = sidecar.get("url") or html_meta.get("url")
@@ -456,6 +508,21 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
     if republished and republished != published:
         meta["republished"] = republished
     return meta
+
+
+def footer_outlet(lines: list[Line]) -> str | None:
+    """The site's name or owner from the dropped footer, for a page that names no outlet itself:
+    the first of data/clean_rules.yaml `footer_outlet` patterns that matches a footer line wins."""
+    cfg = load_rules().footer_outlet
+    footer = [ln for ln in lines if ln.status == "drop" and ln.reason in cfg["reasons"]]
+    for pattern in cfg["_patterns"]:
+        for ln in footer:
+            m = pattern.search(ln.s)
+            if m:
+                name = m.group("outlet").strip(" :：|｜·")
+                if len(name) >= cfg["min_chars"] and not name.startswith(tuple(cfg["not_names"])):
+                    return name
+    return None
 
 
 def _record_drops(lines: list[Line]) -> list[dict]:
@@ -525,7 +592,8 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
             warnings.append({"kind": kind, "lines": [ln.n, ln.n], "message": msg})
         if ln.kind == "title":
             toks = src.split()
-            if len(toks) >= stuffed["min_items"] and _shared(toks, stuffed["min_shared"], stuffed["share_of_items"]):
+            if len(toks) >= stuffed["min_items"] and len(toks[0]) >= stuffed["min_kept_chars"] \
+                    and _shared(toks, stuffed["min_shared"], stuffed["share_of_items"]):
                 keep = toks[0]
                 extra_drops.append({"lines": [ln.n, ln.n], "reason": stuffed["reason"], "rule": "stuffed-title",
                                     "text": src[src.index(keep) + len(keep):].strip(STRIP)})
@@ -539,6 +607,7 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
             blocks.append({"kind": ln.kind or "paragraph", "text": fix.text, "lines": [ln.n, ln.n]})
 
     blocks = _join_wrapped(blocks, R.structure["hard-wrap"])
+    _split_run_together_titles(blocks, repairs, R.structure["run-together-title"])
     meta = _meta(nonblank, traditional, sidecar, html_meta)
     title = next((b["text"] for b in blocks if b["kind"] == "title"), None)
     if not title:

@@ -127,7 +127,9 @@ def pipeline_version() -> str:
 
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|{}])")  # {} too: attr_list would read "{: onclick=…}" as attributes
-_MD_BLOCK = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(\s)")
+# a block opening like a heading ("#话题#" is one), a rule ("---"), a list item or a quote;
+# an ordered-list number keeps its digits and has its "." or ")" escaped
+_MD_BLOCK = re.compile(r"^(\s*)(?:(#|[>+\-](?=\s|-))|(\d+)([.)])(?=\s|$))")
 
 
 def md_text(text: str) -> str:
@@ -135,7 +137,8 @@ def md_text(text: str) -> str:
     line breaks folded (a block is one paragraph: no line may start a heading or an attribute list)."""
     text = html.escape(re.sub(r"\s*[\r\n\u2028\u2029]+\s*", " ", text.strip()), quote=False)
     text = _MD_INLINE.sub(r"\\\1", text)
-    return _MD_BLOCK.sub(r"\1\\\2\3", text)
+    return _MD_BLOCK.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"),
+                         text, count=1)
 
 
 def body_markdown(draft: Draft, source: dict) -> str:
@@ -198,6 +201,26 @@ def _prune(d: dict) -> dict:
     return {k: v for k, v in d.items() if v not in (None, "", [], {})}
 
 
+def _title_of(draft: Draft) -> str:
+    """The draft's title; when cutting left none (a lead that is only a marker, 特色做法一：), the
+    start of its first block, clipped: the source's words, never an invented title."""
+    title = (draft.title or "").strip()
+    if not title:
+        first = next((b["text"].strip() for b in draft.lead + draft.blocks if b["text"].strip()), "")
+        title = _clip(first, cut_rules()["title_max_chars"]) if first else "无标题"
+    return bounded_title(title)
+
+
+def _summary_of(draft: Draft) -> str:
+    """The practice's first sentence(s); when its paragraphs give none (only a marker, only
+    headings), the start of its first block, else its title: always the source's words."""
+    summary = summary_of(draft.blocks)
+    if not summary:
+        first = next((b["text"].strip() for b in draft.blocks + draft.lead if b["text"].strip()), "")
+        summary = _clip(first, cut_rules()["summary_max_chars"]) if first else ""
+    return summary or _title_of(draft)
+
+
 def plain_text(text: str) -> str:
     """Scraped text with any HTML markup in it removed by nh3 (tags dropped, the text between them
     kept; <script>/<style> dropped with their content); entities the source spelt out stay as
@@ -237,11 +260,14 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
     page_text = "\n".join(b["text"] for b in clean.get("blocks", []))
     hints = _prune({"url": meta.get("url"), "site": meta.get("site"), "outlet": meta.get("outlet"),
                     "page_title": clean.get("title"), "author": (meta.get("authors") or [None])[0]})
-    page_region = regions.resolve(page_text, hints)
+    # region and tag analysis reads at most analysis_max_chars of text: a 10 MB page would take
+    # minutes in jieba, and a practice names its place and subject near its start
+    cap = cut_rules().get("analysis_max_chars", 20000)
+    page_region = regions.resolve(page_text[:cap], hints)
     stem = safe_stem(raw_rel)
     records = []
     for n, draft in enumerate(drafts, 1):
-        text = draft.text
+        text = draft.text[:cap]
         region = regions.resolve(f"{draft.title}\n{text}", {**hints, "author": draft.author,
                                                             "page_region": page_region})
         tags = tagging.tag(draft.title, text)
@@ -258,8 +284,8 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
         mentions = region.pop("mentions", None)
         front = _prune({
             "id": f"{stem}-{n:02d}",
-            "title": bounded_title(draft.title),
-            "summary": summary_of(draft.blocks),
+            "title": _title_of(draft),
+            "summary": _summary_of(draft),
             "region": _prune(region),
             "mentions": mentions,
             "domain": tags.get("domain"),
@@ -419,6 +445,19 @@ def existing_ids(cases_dir: Path) -> dict[str, Path]:
     return found
 
 
+def _scalar(value: str) -> str:
+    """A one-line YAML scalar as YAML reads it (quoted ones may hold escapes: "raw/a\\nb.txt")."""
+    if value[:1] in ("'", '"'):
+        try:
+            loaded = yaml.safe_load(value)
+            if isinstance(loaded, str):
+                return loaded
+        except yaml.YAMLError:
+            pass
+        return value.strip("'\"")
+    return value.strip()
+
+
 def _id_value(match: re.Match) -> str:
     """The id as YAML reads it (a quoted id with escapes reads back as written by render)."""
     value = match.group(1)
@@ -477,7 +516,7 @@ def write_cases(results: list[PageResult], project: Project, report: Report) -> 
         except OSError:
             continue
         raw = re.search(r"^  raw: (.+)$", text, re.M)
-        raw_rel = raw.group(1).strip("'\"") if raw else ""
+        raw_rel = _scalar(raw.group(1)) if raw else ""
         if raw_rel in failed:
             continue
         if raw_rel in raws and generated_state(text) == "pristine":

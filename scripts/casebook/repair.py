@@ -317,11 +317,25 @@ def _is_han(ch: str) -> bool:
 
 def fix_punctuation(line: str, fix: Fix) -> str:
     """`,` `:` `;` `!` `?` and `(`…`)` folded to ASCII between Chinese text go back to full width.
-    Ratios (1:1.5), times (11:21), decimals, URLs and English text are left alone."""
+    Ratios (1:1.5), times (11:21), decimals, URLs and English text are left alone. Repeated to a
+    fixed point: a bracket put back to full width can make the comma beside it Chinese too, and
+    cleaning the cleaned text must change nothing."""
     c = _compiled()
-    pairs = c["pairs"]
-    if not any(p in line for p in pairs) and "(" not in line:
+    if not any(p in line for p in c["pairs"]) and "(" not in line:
         return line
+    new = line
+    for _ in range(4):
+        again = _punctuation_once(new, c)
+        if again == new:
+            break
+        new = again
+    if new != line:
+        fix.repairs.append(("punctuation", line, new))
+    return new
+
+
+def _punctuation_once(line: str, c: dict) -> str:
+    pairs = c["pairs"]
     chars = list(line)
     n = len(chars)
     changed = False
@@ -351,8 +365,6 @@ def fix_punctuation(line: str, fix: Fix) -> str:
         while prev != new:
             prev = new
             new = c["paren"].sub(paren, new)
-    if new != line:
-        fix.repairs.append(("punctuation", line, new))
     return new
 
 

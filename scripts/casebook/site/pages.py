@@ -190,6 +190,7 @@ class Catalogue:
         out = [front(title, "region"), f"# {esc(title)}", "", self.breadcrumb(node), ""]
         code = f"（区划代码 {node.code}）" if node.code else ""
         out += [f"共 {len(node.cases)} 个案例{code}。", ""]
+        out += ["<!-- casebook:map -->", ""] if node.children and len(node.path) <= 2 else []
         if node.children:
             out += ["## 下辖地区", "", self.region_tree(src, node), ""]
         mentions = sorted(set(self.mentioned_by.get(node.name, ())) | set(self.mentioned_by.get(node.code, ())))

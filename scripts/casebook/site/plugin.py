@@ -245,10 +245,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return "\n".join(lines)
 
     def _map(self, page) -> str:
-        cat = self.catalogue
-        counts = {n.name: len(n.cases) for n in cat.root.children.values()}
-        links = {n.name: self._url(page, n.src_uri) for n in cat.root.children.values()}
-        return f'<div class="cb-map-wrap" markdown="0" data-search-exclude>{mapsvg.render(counts, links)}</div>'
+        cat = self.catalogue  # the country on the home page and region index, else this region's own map
+        node = next((n for n in cat.regions.values() if n.src_uri == page.file.src_uri), cat.root)
+        return mapsvg.region_map(node, lambda src_uri: self._url(page, src_uri))
 
     def on_page_content(self, content: str, *, page, config, files):
         if not self.config.enabled:
