@@ -908,20 +908,22 @@ def validate(project: Project, paths: list[Path] | None = None, jobs: int | None
             report.cases += case
             report.pages += not case
 
-    # tree-wide checks: unique file names, near-duplicate text
+    # tree-wide checks: file names that clash where letter case is ignored (Windows and macOS
+    # editors' checkouts, and the site's URLs), near-duplicate text. The same file name in two
+    # region folders is fine: the folders tell the cases apart.
     case_paths = others + [a for a, case in is_case.items() if case]
-    stems: dict[str, list[str]] = defaultdict(list)
+    folded: dict[str, list[str]] = defaultdict(list)
     for a in case_paths:
-        stems[os.path.splitext(os.path.basename(a))[0]].append(a)
+        folded[tree.rel(a).lower()].append(a)
     for a in targets:
         if not is_case.get(a):
             continue
-        stem = os.path.splitext(os.path.basename(a))[0]
-        clash = [o for o in stems[stem] if o != a]
+        clash = [o for o in folded[tree.rel(a).lower()] if o != a]
         if clash:
+            stem = os.path.splitext(os.path.basename(a))[0]
             report.problems.append(Problem(
-                tree.rel(a), 1, "file", f"文件名「{os.path.basename(a)}」与「{tree.rel(clash[0])}」重复，"
-                f"案例文件名在全库中必须唯一；请改名，如「{stem}-2.md」", "slug"))
+                tree.rel(a), 1, "file", f"文件名「{os.path.basename(a)}」与「{tree.rel(clash[0])}」只差大小写，"
+                f"在 Windows、macOS 和网站地址中会相互覆盖，文件名必须唯一；请改名，如「{stem.lower()}-2.md」", "slug"))
 
     sketches = {a: r[2] for a, r in results.items() if r[1]}
     sketches.update(other_sketches)
