@@ -71,3 +71,12 @@ def test_summary_is_verbatim_and_bounded():
     summary = summary_of(blocks)
     assert len(summary) <= 122 and summary.endswith("……")
     assert summary.rstrip("…") in LONG * 3
+
+
+def test_numbered_practice_headings_cut_and_name_the_cases():
+    clean = page(("title", "某县四条经验"), ("paragraph", "导语。"),
+                 ("heading", "经验一：推行“红色物业”"), ("paragraph", LONG),
+                 ("heading", "经验二：建强村级阵地"), ("paragraph", LONG), ("paragraph", LONG))
+    drafts = cut_page(clean)
+    assert [d.title for d in drafts] == ["推行“红色物业”", "建强村级阵地"]
+    assert [len(d.blocks) for d in drafts] == [1, 2]

@@ -4,8 +4,8 @@ Rules, in order (thresholds and patterns in data/cut_rules.yaml):
 1. Articles: a page with several `title` blocks gives one article per title; body
    text before the first title is an untitled article of its own. An author
    organisation line right under a title (dropped as `meta:author`) belongs to it.
-2. Numbered practices: two or more paragraphs opening with a practice marker
-   (特色做法一：…) cut the article into one case each.
+2. Numbered practices: two or more paragraphs or headings opening with a practice
+   marker (特色做法一：…, 经验二：…) cut the article into one case each.
 3. Parallel practices: an article whose un-numbered heading groups are each a
    substantial section (enough paragraphs and characters) is cut at those headings.
    Numbered headings (一、二、…) are the sections of one practice and stay together.
@@ -187,15 +187,21 @@ def cut_article(article: dict, page_title: str | None) -> list[Draft]:
     title = article["title"]
     author = article["author"]
 
-    # 2. numbered practices
-    starts = [i for i, b in enumerate(blocks) if b["kind"] == "paragraph" and marker_of(b["text"])]
+    # 2. numbered practices: a paragraph opening with a marker (特色做法一：深化实施…。…), or a
+    # heading that is one (经验一：推行“红色物业”), starts the next case
+    starts = [i for i, b in enumerate(blocks) if b["kind"] in ("paragraph", "heading") and marker_of(b["text"])]
     if len(starts) >= 2:
         drafts = []
         for n, start in enumerate(starts):
             end = starts[n + 1] if n + 1 < len(starts) else len(blocks)
-            body = blocks[start:end]
-            drafts.append(Draft(title_from_lead(body[0]["text"]), "lead", body, author=author,
-                                article_title=title))
+            head, body = blocks[start], blocks[start:end]
+            if head["kind"] == "heading":
+                named = head["text"][marker_of(head["text"]).end():].strip()
+                drafts.append(Draft(named or title_from_lead(head["text"]), "heading", body[1:] or body,
+                                    author=author, article_title=title))
+            else:
+                drafts.append(Draft(title_from_lead(head["text"]), "lead", body, author=author,
+                                    article_title=title))
         drafts[0].lead = blocks[: starts[0]]
         return drafts
 
