@@ -74,11 +74,14 @@ class Report:
     dropped: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
     cache_hits: int = 0
+    nothing_changed: bool = False
 
     def lines(self) -> list[str]:
         out = [f"pages read: {self.pages}   cases: {self.cases}   written: {len(self.written)}   "
                f"unchanged: {self.unchanged}   kept (edited by hand): {len(self.kept_edited)}"
                + (f"   cached pages: {self.cache_hits}" if self.cache_hits else "")]
+        if self.nothing_changed:
+            out.append("nothing changed since the last run (raw/, cases/ and the pipeline are as they were)")
         if self.dropped:
             out.append("lines dropped: " + ", ".join(f"{k} {v}" for k, v in self.dropped.most_common()))
         for path in self.kept_edited:
@@ -110,15 +113,23 @@ class Report:
 # ---------------------------------------------------------------- pipeline version
 
 
+# Code and data a page's cases do NOT depend on (the site, the editors' tools, benchmarks):
+# editing them keeps the page cache. Everything else in the package counts, new modules included.
+NOT_PIPELINE = ("site/", "bench", "validate", "newcase", "bundle", "synth", "rawsynth", "scaleout", "build",
+                "cli", "data/glossary", "data/synth", "data/rawsynth", "data/validate", "data/case_template")
+
+
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
-    """Hash of the package's code and data: a cached page result is reused only if nothing changed."""
+    """Hash of the code and data a page's cases depend on: a cached page result is reused only
+    if none of them changed."""
     digest = hashlib.sha256(__version__.encode())
-    root = resources.files("casebook")
-    for path in sorted(Path(str(root)).rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".txt", ".json", ".csv"} \
-                and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(str(root)).as_posix().encode())
+    root = Path(str(resources.files("casebook")))
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix in {".py", ".yaml", ".yml", ".txt", ".json", ".csv"} and "__pycache__" not in rel \
+                and not rel.startswith(NOT_PIPELINE) and path.is_file():
+            digest.update(rel.encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -327,6 +338,8 @@ def page_error(err: BaseException) -> str:
         return f"{Path(err.path).name}：{err.message}" if err.path.endswith(".meta.json") else err.message
     if isinstance(err, FileNotFoundError):
         return "文件在处理过程中消失（被删除或移走）"
+    if isinstance(err, OSError):
+        return f"无法读取：{_os_reason(err)}"
     if isinstance(err, MemoryError):
         return "页面太大，内存不足"
     return f"内部错误（请报告）：{type(err).__name__}: {err}"
@@ -384,7 +397,8 @@ def _cache_put(cache_dir: str | None, key: str, result: PageResult) -> None:
                "cases": [r.__dict__ for r in result.cases], "dropped": dict(result.dropped),
                "warnings": result.warnings}
     try:
-        atomic_write(Path(cache_dir) / key[:2] / f"{key}.json", json.dumps(payload, ensure_ascii=False))
+        atomic_write(Path(cache_dir) / key[:2] / f"{key}.json", json.dumps(payload, ensure_ascii=False),
+                     durable=False)
     except OSError:
         pass  # a cache that cannot be written only costs time
 
@@ -445,17 +459,17 @@ def existing_ids(cases_dir: Path) -> dict[str, Path]:
     return found
 
 
-def _scalar(value: str) -> str:
-    """A one-line YAML scalar as YAML reads it (quoted ones may hold escapes: "raw/a\\nb.txt")."""
-    if value[:1] in ("'", '"'):
-        try:
-            loaded = yaml.safe_load(value)
-            if isinstance(loaded, str):
-                return loaded
-        except yaml.YAMLError:
-            pass
-        return value.strip("'\"")
-    return value.strip()
+def _raw_of(text: str) -> str:
+    """`source.raw` of a case file, read by the safe parser (a raw name may need quoting or a
+    block scalar); "" when the file has none or cannot be parsed."""
+    from .casefile import CaseFileError, parse_quick
+
+    try:
+        source = parse_quick(text).meta.get("source")
+    except CaseFileError:
+        return ""
+    raw = source.get("raw") if isinstance(source, dict) else None
+    return raw if isinstance(raw, str) else ""
 
 
 def _id_value(match: re.Match) -> str:
@@ -515,8 +529,7 @@ def write_cases(results: list[PageResult], project: Project, report: Report) -> 
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        raw = re.search(r"^  raw: (.+)$", text, re.M)
-        raw_rel = _scalar(raw.group(1)) if raw else ""
+        raw_rel = _raw_of(text)
         if raw_rel in failed:
             continue
         if raw_rel in raws and generated_state(text) == "pristine":
@@ -534,8 +547,12 @@ def _os_reason(err: OSError) -> str:
 
     if err.errno == errno.ENOSPC:
         return "磁盘已满"
-    if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "没有写入权限"
+    if err.errno in (errno.EACCES, errno.EPERM):
+        return "没有权限"
+    if err.errno == errno.EROFS:
+        return "只读文件系统"
+    if err.errno == errno.EISDIR:
+        return "这是一个文件夹"
     return err.strerror or str(err)
 
 
@@ -587,10 +604,52 @@ def convert(project: Project, raw: Path | None = None, jobs: int | None = None, 
         return report
     pages = raw_pages(raw)
     report.pages = len(pages)
+    stamp_file = project.cache / "convert-stamp.json"
+    if use_cache and _last_run(stamp_file, raw, project, report):
+        return report
     jobs = jobs or os.cpu_count() or 1
     results = process_all(pages, project.root, project.cache / "pages" if use_cache else None, jobs, progress)
     write_cases(results, project, report)
+    if use_cache and report.ok:
+        _save_run(stamp_file, raw, project, report)
     return report
+
+
+def _stamp(raw: Path, project: Project) -> str:
+    """Names, sizes and times of every raw file and case file, and the pipeline version."""
+    digest = hashlib.sha256(pipeline_version().encode())
+    for folder, pattern in ((raw, "*"), (project.cases, "*.md")):
+        for path in sorted(folder.rglob(pattern)) if folder.is_dir() else []:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _last_run(stamp_file: Path, raw: Path, project: Project, report: Report) -> bool:
+    """True (and the report filled from the last run) when nothing changed since that run."""
+    try:
+        last = json.loads(stamp_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if last.get("stamp") != _stamp(raw, project):
+        return False
+    report.nothing_changed = True
+    report.cases = report.unchanged = last["cases"]
+    report.dropped = Counter(last["dropped"])
+    report.warnings = last["warnings"]
+    return True
+
+
+def _save_run(stamp_file: Path, raw: Path, project: Project, report: Report) -> None:
+    payload = {"stamp": _stamp(raw, project), "cases": report.cases, "dropped": dict(report.dropped),
+               "warnings": report.warnings[:200]}
+    try:
+        atomic_write(stamp_file, json.dumps(payload, ensure_ascii=False), durable=False)
+    except OSError:
+        pass  # only costs the next run some time
 
 
 def add_parser(sp) -> None:

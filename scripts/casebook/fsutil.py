@@ -15,8 +15,9 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over the target."""
+def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
+    """Write to a temporary file in the same folder, fsync (unless `durable` is False: caches),
+    then rename over the target."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -26,7 +27,8 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             view = memoryview(payload)
             while view:  # os.write may write less than asked (and raises ENOSPC on a full disk)
                 view = view[os.write(fd, view):]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)

@@ -216,7 +216,12 @@ def keywords(title: str, text: str, k_min: int = 3, k_max: int = 8) -> list[str]
     # jieba's slow part-of-speech tagger over the whole text (3.4x slower, same tags in 88% of cases).
     ranked = jieba.analyse.extract_tags(body, topK=k_max * 8)
     tag_of = _pos_table()
-    cands = [w for w in ranked if tag_of.get(w, "n").startswith(_TAG_POS)][: k_max * 4]
+    # user-dictionary terms carry no tag and are kept; words no dictionary knows are fragments
+    # the HMM glued together (期第, 对村) or personal names, and are dropped
+    def wanted(word: str) -> bool:
+        return tag_of[word].startswith(_TAG_POS) if word in tag_of else bool(jieba.dt.FREQ.get(word))
+
+    cands = [w for w in ranked if wanted(w)][: k_max * 4]
     if len(cands) < k_min * 2:      # short text: take any part of speech
         cands += [w for w in ranked[: k_max * 4] if w not in cands]
     out: list[str] = []
