@@ -188,7 +188,9 @@ def test_browse_pages_open_and_lead_to_cases(bundled, page):
     page.wait_for_load_state()
     assert local_path(page.url).parent.parent == site / "regions"
     titles = case_titles()
-    hrefs = page.eval_on_selector_all("article a[href]", "els => els.map(a => [a.getAttribute('href'), a.href])")
+    # HTML links only: a map's SVG <a> has no string href
+    hrefs = page.eval_on_selector_all(
+        "article a[href]", "els => els.filter(a => !(a instanceof SVGElement)).map(a => [a.getAttribute('href'), a.href])")
     to_case = [raw for raw, full in hrefs
                if full.startswith("file://") and local_path(full).relative_to(site).as_posix() in titles]
     assert to_case, hrefs

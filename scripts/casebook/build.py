@@ -50,6 +50,9 @@ def run(args) -> int:
     except MkDocsException as err:
         print(f"build failed: {err}")
         return 2
+    except OSError as err:  # a full disk, a read-only site folder …
+        print(f"build failed: {err.filename or project.rel(args.site_dir or project.site)}: {err.strerror or err}")
+        return 2
     files, size = folder_size(args.site_dir or project.site)
     print(f"site: {project.rel(args.site_dir or project.site)}/  {files} files, {size / 1e6:.1f} MB, "
           f"built in {time.perf_counter() - started:.1f} s")
