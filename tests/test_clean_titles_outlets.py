@@ -72,3 +72,28 @@ def test_footer_outlet_rules():
     # a footer that names no site gives no outlet
     anonymous = ["本站违法和不良信息举报电话：12377", "Copyright © 2015-2024 版权所有"]
     assert clean_text(page("青山镇打造红色网格", BODY, anonymous))["meta"]["outlet"] is None
+
+
+def test_site_name_above_the_headline_is_dropped_and_names_the_outlet():
+    text = "\n".join(["长治党建网", "首页  要闻  基层党建  干部工作  人才工作", "沁源县深化基层党建五项特色做法",
+                      "发布时间：2022年03月10日", *BODY])
+    res = clean_text(text)
+    assert res["title"] == "沁源县深化基层党建五项特色做法"
+    assert "长治党建网" not in [b["text"] for b in res["blocks"]]
+    assert [d["rule"] for d in res["dropped"] if d["text"] == "长治党建网"] == ["site-name"]
+    assert res["meta"]["outlet"] == "长治党建网"
+    # a headline that happens to end in 网 stays: no second headline follows it
+    own = clean_text("\n".join(["织密党建引领基层治理一张网", "时间：2023-05-06", *BODY]))
+    assert own["title"] == "织密党建引领基层治理一张网"
+
+
+@pytest.mark.parametrize("line, date", [
+    ("2020年10月21日09:16    来源：贵州日报", "2020-10-21"),
+    ("2021年11月09日08:35 | 来源：人民网－山东频道", "2021-11-09"),
+    ("2023-07-19 来源：顺德区委两新工委 【字号：大 中 小】 浏览：2046", "2023-07-19"),
+    ("作者：党委组织部 发布时间：2023-06-28 浏览次数：1562", "2023-06-28"),
+])
+def test_dateline_shapes(line, date):
+    res = clean_text("\n".join(["青山镇打造红色网格", line, *BODY]))
+    assert res["meta"]["published"] == date
+    assert line not in [b["text"] for b in res["blocks"]]

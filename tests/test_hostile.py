@@ -182,6 +182,22 @@ def test_second_run_changes_nothing(corpus_run):
     assert case_files(project) == before
 
 
+def test_odd_raw_names_are_followed_across_runs(tmp_path):
+    project = Project(tmp_path)
+    (tmp_path / "mkdocs.yml").write_text("site_name: test\n", encoding="utf-8")
+    (tmp_path / "raw").mkdir()
+    for name, title in ODD_NAMES.items():
+        (tmp_path / "raw" / name).write_text(corpus.article(title, corpus.ARTICLE[:2]), encoding="utf-8")
+    conv.convert(project, jobs=1, progress=False)
+    paths = {parse(t).meta["source"]["raw"]: p for p, t in case_files(project).items()}
+    # one page now holds only boilerplate: its pristine case goes; another page is deleted: orphan
+    (project.raw / "new\nline.txt").write_text("首页 | 新闻 | 党建 | 专题 | 视频\n", encoding="utf-8")
+    (project.raw / 'a:b*c?"<>|.txt').unlink()
+    report = conv.convert(project, jobs=1, progress=False)
+    assert report.removed == [project.rel(paths["raw/new\nline.txt"])], report.lines()
+    assert report.orphans == [project.rel(paths['raw/a:b*c?"<>|.txt'])], report.lines()
+
+
 def test_cli_exit_status_says_a_page_was_skipped(tmp_path, monkeypatch, capsys):
     project = new_project(tmp_path)
     monkeypatch.setenv("CASEBOOK_ROOT", str(project.root))
@@ -357,3 +373,16 @@ def test_hostile_region_and_slug_parts_cannot_leave_cases(tmp_path):
     report = conv.Report()
     conv.write_cases([conv.PageResult("raw/evil.txt", "h2", [record])], project, report)
     assert report.failed and not list(outside.iterdir())
+
+
+def test_clean_cli_names_each_bad_file_and_goes_on(capsys):
+    files = [str(HOSTILE / "raw" / n) for n in ("empty.txt", "image_named.html", "truncated_utf8_mid.txt", "binary.html")]
+    assert cli_main(["clean", "--json", *files]) == 1
+    captured = capsys.readouterr()
+    assert f"{files[0]}: 文件为空" in captured.err
+    assert f"{files[1]}: 不是文本网页，而是PNG 图片" in captured.err
+    assert f"{files[3]}: 含 NUL 字节" in captured.err
+    import json
+
+    (only,) = [json.loads(line) for line in captured.out.splitlines()]  # the readable page still came out
+    assert only["encoding"] == "utf-8" and any(w["kind"] == "encoding" for w in only["warnings"])

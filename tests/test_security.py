@@ -186,6 +186,10 @@ def hostile_site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("xss-site")
     project = copy_site_sources(tmp)
     shutil.copytree(HOSTILE / "raw", project.raw)
+    for seed in (ROOT / "raw").glob("*.txt"):  # real pages too: browse pages and maps get content
+        shutil.copy(seed, project.raw / seed.name)
+    before = {p.relative_to(tmp).as_posix(): p.read_bytes() for p in tmp.rglob("*")
+              if p.is_file() and not p.relative_to(tmp).parts[0] == "cases"}
     old = os.environ.get("CASEBOOK_ROOT")
     os.environ["CASEBOOK_ROOT"] = str(project.root)
     try:
@@ -195,17 +199,27 @@ def hostile_site(tmp_path_factory):
             del os.environ["CASEBOOK_ROOT"]
         else:
             os.environ["CASEBOOK_ROOT"] = old
-    return project, status
+    return project, status, before
 
 
 def test_build_exit_status_says_pages_were_skipped(hostile_site):
-    project, status = hostile_site
+    project, status, _ = hostile_site
     assert status == 1  # the site is built, but empty.txt, binary.html … were skipped
     assert (project.site / "index.html").is_file()
 
 
+def test_build_writes_only_into_its_own_folders(hostile_site):
+    project, _, before = hostile_site
+    after = {p.relative_to(project.root).as_posix(): p for p in project.root.rglob("*") if p.is_file()}
+    outputs = ("cases", "site", "dist", ".casebook-cache")
+    for rel, path in after.items():
+        if rel.split("/")[0] not in outputs:
+            assert rel in before and path.read_bytes() == before[rel], f"{rel} written outside the output folders"
+    assert set(before) <= set(after)  # raw pages, config and theme untouched and all still there
+
+
 def test_injection_pages_become_cases(hostile_site):
-    project, _ = hostile_site
+    project, _, _ = hostile_site
     cases = {}
     for path in project.cases.rglob("*.md"):
         text = path.read_text(encoding="utf-8")
@@ -222,7 +236,7 @@ def test_injection_pages_become_cases(hostile_site):
 
 
 def test_built_site_carries_no_injected_script(hostile_site):
-    project, _ = hostile_site
+    project, _, _ = hostile_site
     site = project.site
     pages = list(site.rglob("*.html"))
     assert len(pages) > 10
@@ -290,3 +304,27 @@ def test_only_http_links_reach_a_case():
     line = markdown.markdown(source_line({"title": "t", "url": "https://a.cn/x_(1).html"}))
     assert 'href="https://a.cn/x_(1).html"' in line
     assert "href" not in markdown.markdown(source_line({"title": "t", "url": "javascript:alert(1)"}))
+
+
+def test_site_build_neither_runs_nor_expands_hostile_front_matter(tmp_path):
+    """An editor's case file with a YAML alias bomb or !!python tags: the build finishes quickly,
+    runs nothing, and the page carries no expanded bomb."""
+    import importlib.util
+    import time
+
+    from casebook.build import mkdocs_build
+
+    spec = importlib.util.spec_from_file_location("make_corpus", HOSTILE / "make_corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    project = copy_site_sources(tmp_path)
+    marker = tmp_path / "executed"
+    (project.cases / "guangdong").mkdir(parents=True, exist_ok=True)
+    for name, text in corpus.case_files(str(marker)).items():
+        (project.cases / "guangdong" / name).write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    mkdocs_build(project, strict=False)
+    assert time.perf_counter() - started < 60
+    assert not marker.exists()
+    assert sum(p.stat().st_size for p in project.site.rglob("*") if p.is_file()) < 50_000_000
+    assert scan_site(project.site) == []
