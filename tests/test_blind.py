@@ -27,7 +27,8 @@ from casebook.casefile import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "blind"
-SCORER = ROOT.parent / "shared" / "tools" / "score_clean.py"
+# the bar's own scorer, copied verbatim from ../shared/tools/ so a plain clone runs it
+SCORER = ROOT / "tests" / "tools" / "score_clean.py"
 CLEAN_GOLD = yaml.safe_load((BLIND / "blind.yaml").read_text(encoding="utf-8"))
 CASE_GOLD = yaml.safe_load((BLIND / "cases.yaml").read_text(encoding="utf-8"))
 PAGES = sorted(CLEAN_GOLD)
@@ -41,47 +42,14 @@ def norm(s: str) -> str:
 
 # Failures seen on the first run (2026-11-25), one reason per page. Remove an entry once fixed
 # (strict=False keeps the suite green either way; `pytest -rxX` shows which now pass).
-CLEAN_XFAIL = {
-    "blind_02_county_zugong_gbk.txt": "site name line 郫都组工网 kept as the page title",
-    "blind_03_people_local.txt": "title line not recognised (no title block); 分享让更多人看到 kept as a heading",
-    "blind_05_wechat_repost.txt": "account name 新县组工 taken as title; 收录于合集 #… line kept as a heading",
-    "blind_06_xuexi_repost.txt": "学习强国 / 福建学习平台 header and 本文转自：… line kept",
-    "blind_07_county_media_center.txt": "site name 花垣县融媒体中心 kept as a title block",
-    "blind_09_university_party.txt": "site name 长安科技大学新闻网 kept as a title block",
-    "blind_10_two_new_lost_plus.txt": "site name taken as title; date/source/字号/浏览 line kept as a paragraph",
-    "blind_11_cpcnews_credits.txt": "site name taken as title; （来源：贵州日报） trailer kept",
-    "blind_12_multi_county_digest.txt": "breadcrumb 定西组工网 > 经验交流 taken as title and kept",
-    "blind_13_numbered_practices_mojibake.txt": "site name 长治党建网 kept as a title block",
-    "blind_14_spam_repost_sections.txt": "directory-site banner taken as title; 发布者…发表 dateline kept",
-    "blind_16_forum_hardwrap_bom.txt": "forum chrome (只看该作者, 收藏 分享 支持 反对, Discuz footer) and replies kept; forum name taken as title",
-}
-COUNT_XFAIL = {
-    "blind_06_xuexi_repost.txt": "学习强国 header cut as a case of its own (2 cases, expected 1)",
-    "blind_12_multi_county_digest.txt": "breadcrumb line cut as a case of its own (4 cases, expected 3)",
-}
+CLEAN_XFAIL = {}  # all fixed in round 2 (2026-11-25)
+COUNT_XFAIL = {}  # all fixed in round 2 (2026-11-25)
 REGION_XFAIL = {
     "blind_09_university_party.txt": "resolved to 延安市 (610600) from 延安 in 到延安、照金等革命传统教育基地, expected 西安市长安区",
 }
-TITLE_XFAIL = {
-    "blind_03_people_local.txt": "case titled with the site name 人民网",
-    "blind_05_wechat_repost.txt": "case titled with the account name 新县组工",
-    "blind_06_xuexi_repost.txt": "extra case titled 学习强国",
-    "blind_10_two_new_lost_plus.txt": "case titled with the site name 佛山两新党建网",
-    "blind_11_cpcnews_credits.txt": "case titled with the site name 中国共产党新闻网",
-    "blind_12_multi_county_digest.txt": "extra case titled with the breadcrumb",
-    "blind_14_spam_repost_sections.txt": "case titled with the directory-site banner",
-    "blind_16_forum_hardwrap_bom.txt": "case titled with the forum name",
-}
-DATE_XFAIL = {
-    "blind_03_people_local.txt": "2021年11月09日08:35 | 来源：… dateline not read",
-    "blind_09_university_party.txt": "发布时间：2023-06-28 inside the 作者：… line not read",
-    "blind_10_two_new_lost_plus.txt": "2023-07-19 来源：… dateline not read",
-    "blind_11_cpcnews_credits.txt": "2020年10月21日09:16    来源：… dateline not read",
-}
-DAMAGE_XFAIL = {
-    "blind_05_wechat_repost.txt": "false missing-number warning on 带动户均增收4100元",
-    "blind_13_numbered_practices_mojibake.txt": "GBK-slip mojibake 机制！叭?联” neither repaired nor flagged ('?' widened to '？')",
-}
+TITLE_XFAIL = {}  # all fixed in round 2 (2026-11-25)
+DATE_XFAIL = {}  # all fixed in round 2 (2026-11-25)
+DAMAGE_XFAIL = {}  # all fixed in round 2 (2026-11-25)
 
 
 def params(xfails: dict[str, str], pages=PAGES):
@@ -106,8 +74,6 @@ def test_blind_corpus_is_as_briefed():
 
 @pytest.mark.parametrize("page", params(CLEAN_XFAIL))
 def test_scorer_heldout(page, tmp_path):
-    if not SCORER.exists():
-        pytest.skip(f"external scorer not present at {SCORER}")
     one = tmp_path / "one.yaml"
     one.write_text(yaml.safe_dump({page: CLEAN_GOLD[page]}, allow_unicode=True), encoding="utf-8")
     run = subprocess.run([sys.executable, str(SCORER), "heldout", str(one), str(BLIND)],
@@ -220,7 +186,6 @@ def test_traditional_big5_page_is_decoded_and_simplified():
     assert "宾川县" in body and "党员家庭" in body and "賓川縣" not in body
 
 
-@pytest.mark.xfail(strict=False, reason="hard-wrapped lines kept one block per physical line; some fragments labelled heading")
 def test_hard_wrapped_lines_are_rejoined():
     """The forum page wraps every 36 characters mid-sentence: a paragraph must come back whole."""
     res = clean_json("blind_16_forum_hardwrap_bom.txt")

@@ -494,7 +494,9 @@ def output_dir(project: Project, out_dir: Path | None) -> Path:
     out = Path(out_dir) if out_dir else project.dist
     if not out.is_absolute():
         out = project.root / out
-    for base in (project.dist, Path(tempfile.gettempdir())):
+    inside_project = out.resolve() == project.root.resolve() or project.root.resolve() in out.resolve().parents
+    bases = (project.dist,) if inside_project else (project.dist, Path(tempfile.gettempdir()))
+    for base in bases:
         try:
             return confined(base, out.resolve().relative_to(base.resolve()).as_posix())
         except (ValueError, PathError):
