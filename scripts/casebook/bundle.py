@@ -468,21 +468,13 @@ def remote_references(site_dir: Path) -> list[str]:
 
 def write_zip(site_dir: Path, target: Path, root: str) -> int:
     """Zip the site under `root/` atomically; returns the zip's size in bytes."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for path in sorted(site_dir.rglob("*")):
-                if path.is_file():
-                    zf.write(path, f"{root}/{path.relative_to(site_dir).as_posix()}")
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from .fsutil import atomic_target
+
+    with atomic_target(target) as fd, open(fd, "wb", closefd=False) as handle, \
+            zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for path in sorted(site_dir.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{root}/{path.relative_to(site_dir).as_posix()}")
     return target.stat().st_size
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 
 def sha256_text(text: str) -> str:
@@ -15,18 +17,22 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
-    """Write to a temporary file in the same folder, fsync (unless `durable` is False: caches),
-    then rename over the target."""
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+@contextmanager
+def atomic_target(path: Path, durable: bool = True) -> Iterator[int]:
+    """Yield the descriptor of a temporary file beside `path`; when the block ends without error
+    the file gets the usual permissions, is fsynced (unless `durable` is False: caches) and renamed
+    over `path`. On error it is removed and `path` is untouched."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:80]}.", suffix=".tmp", dir=path.parent)
     try:
         try:
-            view = memoryview(payload)
-            while view:  # os.write may write less than asked (and raises ENOSPC on a full disk)
-                view = view[os.write(fd, view):]
+            yield fd
+            os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes 0600
             if durable:
                 os.fsync(fd)
         finally:
@@ -38,3 +44,12 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
+    """Write `data` to `path` atomically: the file is either the old one or the new one."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_target(path, durable) as fd:
+        view = memoryview(payload)
+        while view:  # os.write may write less than asked (and raises ENOSPC on a full disk)
+            view = view[os.write(fd, view):]
