@@ -8,7 +8,6 @@ and an existing file is never overwritten.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import re
