@@ -17,15 +17,12 @@ from casebook import bundle
 from casebook.bench_bundle import strip_prebuilt
 from casebook.paths import Project
 from casebook.site.records import split_front_matter
+from conftest import guarded_page
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 QUERIES = ["党群服务中心", "软弱涣散", "三会一课", "干部推荐", "电白"]
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")]
+pytestmark = pytest.mark.slow
 
 
 def case_titles() -> dict[str, str]:
@@ -48,39 +45,11 @@ def bundled(tmp_path_factory):
     return {"site": work / "unzipped" / root, "result": result, "work": work}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     """A page that blocks and records every request not on file://, and records console errors."""
-    context = browser.new_context()
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    pg = context.new_page()
-    pg.on("console", lambda m: errors.append(f"{pg.url}: {m.text}") if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(f"{pg.url}: {e}"))
-    pg.outside, pg.errors = outside, errors
-    yield pg
-    context.close()
-    assert outside == [], f"requests left file://: {outside}"
-    assert errors == [], f"console errors: {errors}"
+    with guarded_page(browser, lambda url: url.startswith("file://")) as pg:
+        yield pg
 
 
 def search(pg, query: str) -> list[tuple[str, str]]:

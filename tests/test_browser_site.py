@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import shutil
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,13 +13,11 @@ from urllib.parse import urlsplit
 import pytest
 
 from casebook import bench_site
+from conftest import guarded_page
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed")
+pytestmark = pytest.mark.slow
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -43,39 +40,14 @@ def site(tmp_path_factory):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser, site):
     """A page that records console errors and blocks (and records) any request off 127.0.0.1."""
-    context = browser.new_context()
-    outside: list[str] = []
-    errors: list[str] = []
+    def allowed(url: str) -> bool:
+        return url.startswith(("data:", "blob:")) or urlsplit(url).hostname == "127.0.0.1"
 
-    def route(r):
-        host = urlsplit(r.request.url).hostname
-        if r.request.url.startswith(("data:", "blob:")) or host == "127.0.0.1":
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    context.route("**/*", route)
-    pg = context.new_page()
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert not outside, f"requests to other hosts: {outside}"
-    assert not errors, f"console errors: {errors}"
+    with guarded_page(browser, allowed) as pg:
+        yield pg
 
 
 def search(pg, base: str, query: str) -> list[str]:

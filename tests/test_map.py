@@ -255,29 +255,19 @@ def test_built_site_maps_link_and_count_like_the_region_tree(site):
 
 
 @pytest.mark.slow
-def test_map_draws_in_a_browser_from_file_urls(site):
+def test_map_draws_in_a_browser_from_file_urls(site, browser):
     """Opened from file:// in headless Chromium: the map has a size, its inset sits at the lower
     right inside it, and every province with cases is an area with a box of its own."""
-    import shutil
-
-    from playwright.sync_api import sync_playwright
-
     out, cases = site
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto((out / "index.html").as_uri())
-            svg = page.locator("svg.cb-map").first.bounding_box()
-            inset = page.locator("svg.cb-map .cb-map__inset rect").first.bounding_box()
-            assert svg["width"] > 300 and svg["height"] > 200
-            assert inset["x"] > svg["x"] + svg["width"] * 0.6
-            assert inset["y"] > svg["y"] + svg["height"] * 0.4
-            assert inset["x"] + inset["width"] <= svg["x"] + svg["width"] + 1
-            boxes = page.eval_on_selector_all(
-                "svg.cb-map > g > a", "els => els.map(a => { const b = a.getBBox(); return b.width * b.height; })")
-            assert len(boxes) == len({r["province"] for r in cases}) and all(b > 0 for b in boxes)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((out / "index.html").as_uri())
+    svg = page.locator("svg.cb-map").first.bounding_box()
+    inset = page.locator("svg.cb-map .cb-map__inset rect").first.bounding_box()
+    assert svg["width"] > 300 and svg["height"] > 200
+    assert inset["x"] > svg["x"] + svg["width"] * 0.6
+    assert inset["y"] > svg["y"] + svg["height"] * 0.4
+    assert inset["x"] + inset["width"] <= svg["x"] + svg["width"] + 1
+    boxes = page.eval_on_selector_all(
+        "svg.cb-map > g > a", "els => els.map(a => { const b = a.getBBox(); return b.width * b.height; })")
+    page.close()
+    assert len(boxes) == len({r["province"] for r in cases}) and all(b > 0 for b in boxes)

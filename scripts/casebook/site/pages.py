@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .records import Case, slug
+from .sanitize import csv_cell, safe_url, script_json
 
 MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
@@ -188,7 +189,7 @@ class Catalogue:
         src = node.src_uri
         title = node.name
         out = [front(title, "region"), f"# {esc(title)}", "", self.breadcrumb(node), ""]
-        code = f"（区划代码 {node.code}）" if node.code else ""
+        code = f"（区划代码 {esc(node.code)}）" if node.code else ""
         out += [f"共 {len(node.cases)} 个案例{code}。", ""]
         out += ["<!-- casebook:map -->", ""] if node.children and len(node.path) <= 2 else []
         if node.children:
@@ -244,7 +245,7 @@ class Catalogue:
                 "county": r.get("county", ""), "code": r.get("code", ""),
                 "domain": c.domain, "themes": c.themes, "tags": c.tags, "year": c.year,
                 "published": c.published, "outlet": str(c.source.get("outlet") or ""),
-                "source_url": str(c.source.get("url") or ""), "summary": c.summary,
+                "source_url": safe_url(c.source.get("url")), "summary": c.summary,
             })
         return out
 
@@ -264,7 +265,7 @@ class Catalogue:
             row = dict(r)
             row["themes"] = "；".join(r["themes"])
             row["tags"] = "；".join(r["tags"])
-            writer.writerow(row)
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})  # no cell starts a formula
         return "\ufeff" + buf.getvalue()  # BOM so spreadsheet programs read UTF-8
 
     @staticmethod
@@ -272,4 +273,4 @@ class Catalogue:
         """Compact columnar index for the filter page, loaded as a script (works from file://)."""
         slim = [[r["title"], r["url"], r["province"], r["city"], r["county"], r["domain"],
                  r["themes"], r["year"] or 0] for r in records]
-        return "window.CASEBOOK_INDEX=" + json.dumps(slim, ensure_ascii=False, separators=(",", ":")) + ";\n"
+        return "window.CASEBOOK_INDEX=" + script_json(slim) + ";\n"

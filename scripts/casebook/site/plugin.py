@@ -3,8 +3,10 @@
 - on_config: drop nav entries whose page does not exist yet (e.g. the editors' guide)
 - on_files: read every case's front matter once, build the catalogue and add the browse pages
   as virtual files (File.generated; nothing is written into cases/); compute related cases
-- on_page_markdown: fill the home page's generated parts and the maps
-- on_page_content: hover definitions for jargon; metadata panel and key figures on case pages
+- on_page_markdown (first): escape the front matter the theme prints raw (title, tags …); fill the
+  home page's generated parts; maps become slots
+- on_page_content: sanitise what editors wrote (nh3, see sanitize.py), then hover definitions for
+  jargon, the maps, and the metadata panel and key figures on case pages
 - on_page_context (after the search plugin indexed the page): related cases and mentions
 - on_post_build: compact the search index (UTF-8, fewer U+200B)
 """
@@ -23,7 +25,7 @@ from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify as _slugify_factory
 
 from . import glossary as glossary_mod
-from . import mapsvg, related, search
+from . import mapsvg, related, sanitize, search
 from .config import CasebookConfig
 from .pages import Catalogue, esc, rel
 from .records import Case, RecordError, from_meta, is_case_meta, split_front_matter
@@ -35,6 +37,8 @@ _tag_slug = _slugify_factory(case="lower")
 def tag_anchor(tag: str) -> str:
     """The id Material's tags plugin gives a tag on the tags page (tags_slugify_format tag:{slug})."""
     return "tag:" + _tag_slug(tag, "-")
+
+MAP_SLOT = '<div class="cb-map-slot"></div>'
 
 GENERATED_NAV = {"regions/index.md", "themes/index.md", "domains/index.md", "years/index.md",
                  "tags/index.md", "filter.md"}
@@ -66,6 +70,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.files: Files | None = None
         self.glossary: glossary_mod.Glossary | None = None
         self.timings: dict[str, float] = {}
+        self.generated: set[str] = set()     # src_uri of the pages this plugin generates
+        self.maps: dict[str, str] = {}       # src_uri -> map HTML, put into the page after sanitising
 
     # ------------------------------------------------------------------ config
 
@@ -157,6 +163,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             log.info("casebook: %s 已由编者提供，不再生成", src_uri)
             return
         files.append(File.generated(config, src_uri, content=content))
+        self.generated.add(src_uri)
 
     def _add_generated(self, files: Files, config):
         cat = self.catalogue
@@ -200,8 +207,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         f = self.files.get_file_from_path(src_uri)
         return get_relative_url(f.url, page.url) if f else "#"
 
+    @event_priority(100)  # before the tags and search plugins read the page's front matter
     def on_page_markdown(self, markdown: str, *, page, config, files):
-        if not self.config.enabled or not self.catalogue:
+        if not self.config.enabled:
+            return markdown
+        sanitize.escape_meta(page.meta)
+        if not self.catalogue:
             return markdown
         if "<!-- casebook:" not in markdown:
             return markdown
@@ -211,7 +222,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             "stats": self._stats(src),
             "newest": cat.case_list(list(range(min(self.config.newest, len(cat.cases)))), src),
             "entries": self._entries(src),
-            "map": self._map(page) if self.config.map else "",
+            "map": self._map_slot(page) if self.config.map else "",
             "built": time.strftime("%Y-%m-%d"),
             "count": str(len(cat.cases)),
         }
@@ -244,6 +255,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                      f"[标签]({rel(src, 'tags/index.md')})，[年份]({rel(src, 'years/index.md')})")
         return "\n".join(lines)
 
+    def _map_slot(self, page) -> str:
+        """The map is our own SVG, not the editor's: it goes in after sanitising, at this slot."""
+        svg = self._map(page)
+        if not svg:
+            return ""
+        self.maps[page.file.src_uri] = svg
+        return MAP_SLOT
+
     def _map(self, page) -> str:
         cat = self.catalogue  # the country on the home page and region index, else this region's own map
         node = next((n for n in cat.regions.values() if n.src_uri == page.file.src_uri), cat.root)
@@ -252,8 +271,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def on_page_content(self, content: str, *, page, config, files):
         if not self.config.enabled:
             return content
+        if "title" not in page.meta and page.title and not page.is_homepage:
+            # a title taken from the first heading is HTML text; Material prints it through Jinja's
+            # `striptags`, which unescapes it (&lt;/title&gt;&lt;script&gt; would run): keep it escaped
+            page.meta["title"] = html.escape(html.unescape(page.title))
+        if page.file.src_uri not in self.generated:  # written by an editor (or the converter)
+            content = sanitize.clean(content)
         if self.glossary and page.meta.get("casebook") is None:
             content = self.glossary.annotate(content)
+        svg = self.maps.pop(page.file.src_uri, None)
+        if svg is not None:
+            content = content.replace(MAP_SLOT, svg, 1)
         case = self._case(page)
         if case is None:
             return content
@@ -281,15 +309,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                                           for t in case.themes), True))
         if case.tags:
             tags_url = self._url(page, "tags/index.md")
-            rows.append(("标签", "、".join(f'<a href="{tags_url}#{html.escape(tag_anchor(t))}">{html.escape(t)}</a>'
+            # the tags plugin sees the escaped names (sanitize.escape_meta) and slugs those
+            rows.append(("标签", "、".join(f'<a href="{tags_url}#{html.escape(tag_anchor(html.escape(t)))}">'
+                                          f"{html.escape(t)}</a>"
                                           for t in case.tags), False))
         if case.year:
             rows.append(("年份", f'<a href="{self._url(page, cat.year_src[str(case.year)])}">{case.year}</a>', False))
         src = case.source
         bits = []
         title = html.escape(str(src.get("title") or "原文"))
-        url = str(src.get("url") or "")
-        if url.startswith(("http://", "https://")):
+        url = sanitize.safe_url(src.get("url"))
+        if url:
             bits.append(f'<a href="{html.escape(url)}" rel="noopener nofollow">{title}</a>')
         else:
             bits.append(title)

@@ -21,6 +21,7 @@ from collections import defaultdict
 
 from .pages import esc, front, rel
 from .records import Case, slug
+from .sanitize import safe_url
 
 INDEX = "print/index.md"
 SELECTION = "print/selection.md"
@@ -76,8 +77,8 @@ def _meta(case: Case) -> str:
     src = case.source
     bits = []
     title = html.escape(str(src.get("title") or "原文"))
-    url = str(src.get("url") or "")
-    if url.startswith(("http://", "https://")):
+    url = safe_url(src.get("url"))
+    if url:
         bits.append(f'<a href="{html.escape(url)}" rel="noopener nofollow">{title}</a>')
     else:
         bits.append(title)
