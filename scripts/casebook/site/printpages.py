@@ -100,7 +100,7 @@ def render_case(case: Case, page_src: str, number: int) -> str:
     """One case as a printable section (Markdown with md_in_html)."""
     link = rel(page_src, case.src_uri)
     return "\n".join([
-        f'<section class="cb-print-case" markdown="1">',
+        '<section class="cb-print-case" markdown="1">',
         "",
         f"## {esc(case.title)} {{ #case-{number} }}",
         "",
@@ -119,7 +119,7 @@ def render_page(title: str, cases: list[Case], src: str, intro: str = "") -> str
     """A combined printable page of the given cases, in the given order."""
     parts = [front(title, "print", search=False, hide=("navigation", "toc")), f"# {esc(title)}", ""]
     toc = "\n".join(f"{i}. [{esc(c.title)}](#case-{i})" for i, c in enumerate(cases, 1))
-    parts += [f'<div class="cb-print-intro" markdown="1">', "",
+    parts += ['<div class="cb-print-intro" markdown="1">', "",
               (intro + "\n\n" if intro else "") + f"共 {len(cases)} 个案例。打印时每个案例另起一页，导航和搜索不会打印。",
               "", toc, "", "</div>", ""]
     parts += [render_case(c, src, i) for i, c in enumerate(cases, 1)]
