@@ -44,9 +44,7 @@ def norm(s: str) -> str:
 # (strict=False keeps the suite green either way; `pytest -rxX` shows which now pass).
 CLEAN_XFAIL = {}  # all fixed in round 2 (2026-11-25)
 COUNT_XFAIL = {}  # all fixed in round 2 (2026-11-25)
-REGION_XFAIL = {
-    "blind_09_university_party.txt": "resolved to 延安市 (610600) from 延安 in 到延安、照金等革命传统教育基地, expected 西安市长安区",
-}
+REGION_XFAIL = {}  # passes since 2026-11-25 (round 2)
 TITLE_XFAIL = {}  # all fixed in round 2 (2026-11-25)
 DATE_XFAIL = {}  # all fixed in round 2 (2026-11-25)
 DAMAGE_XFAIL = {}  # all fixed in round 2 (2026-11-25)

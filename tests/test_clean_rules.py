@@ -186,3 +186,500 @@ def test_short_numbered_list_and_slogans_inside_article_stay():
     res = clean_text(text, "t.txt")
     assert res["dropped"] == []
     assert len(res["blocks"]) == 9
+
+
+# --- round 2: rules written for other site templates -----------------------------------------
+# Each rule gets a fragment worded differently from the page that prompted it, and a body
+# sentence that merely mentions the rule's words, which must survive.
+
+def _dropped_by(res) -> dict:
+    """Each dropped line's text -> the rule that dropped it (records join runs of lines)."""
+    return {t: d["rule"] for d in res["dropped"] for t in d["text"].split("\n")}
+
+
+def _kept(res) -> str:
+    return "\n".join(body_texts(res))
+
+
+SURVIVE = [
+    "全县党员通过学习强国平台开展线上学习，人均学习积分达到1.2万分。",
+    "支部把阅读原文、点赞转发先进事迹作为党员积分的加分项，群众纷纷点赞。",
+    "大家在评论区留言支持，认为这一做法值得推广。",
+    "村里设立了搜索求助热线，请输入关键词的做法被写进了操作手册。",
+    "该镇把“标签化”管理延伸到每户，报送材料由支部统一审核。",
+    "他说：“我们始终坚持发表于群众、服务于群众。”",
+]
+
+
+def test_wechat_and_app_chrome_go_body_mentions_stay():
+    text = "\n".join([
+        "红岩先锋",                     # account name, echoed by the source line below
+        "收录于话题 #党员教育 12个",
+        "预览时标签不可点",
+        "“三张清单”管好村级小微权力",
+        *SURVIVE,
+        "来源：红岩先锋",
+        "喜欢此内容的人还喜欢",
+        "继续滑动看下一个",
+        "轻触阅读原文",
+        "在看",
+        "下载APP",
+        "评论 36",
+        "+ 关注",
+    ])
+    res = clean_text(text, "t.txt")
+    kept = _kept(res)
+    for s in SURVIVE:
+        assert s in kept
+    by = _dropped_by(res)
+    assert by["红岩先锋"] == "site-name"
+    assert by["收录于话题 #党员教育 12个"] == by["预览时标签不可点"] == by["在看"] == "wechat-chrome"
+    assert by["下载APP"] == by["评论 36"] == by["+ 关注"] == "app-chrome"
+    assert res["title"] == "“三张清单”管好村级小微权力"
+
+
+def test_site_platform_and_channel_names_above_the_headline():
+    text = "\n".join([
+        "云岭先锋网 | 云南省委组织部主办",
+        "昆明频道",
+        "“红色物业”让小区治理有了主心骨",
+        "发布时间：2023-05-06",
+        BODY,
+    ])
+    res = clean_text(text, "t.txt")
+    by = _dropped_by(res)
+    assert by["云岭先锋网 | 云南省委组织部主办"] == by["昆明频道"] == "site-name"
+    assert res["title"] == "“红色物业”让小区治理有了主心骨"
+    # a headline that ends like a name stays when its dateline follows it
+    res = clean_text("\n".join(["织密基层治理一张网", "时间：2023-05-06", BODY]), "t.txt")
+    assert res["title"] == "织密基层治理一张网" and not any(d["rule"] == "site-name" for d in res["dropped"])
+    # a known platform with no suffix
+    res = clean_text("\n".join(["今日头条", "某县“党员中心户”打通服务最后一米", BODY]), "t.txt")
+    assert _dropped_by(res)["今日头条"] == "site-name"
+
+
+def test_search_tags_generator_footer_and_page_numbers():
+    text = "\n".join([
+        "请输入搜索内容 检索",
+        "党员“积分超市”激发村民参与热情",
+        BODY,
+        "#乡村振兴 #党建引领",
+        "标签：积分制 村级治理",
+        "第 1 页 共 2 页",
+        "— 2 —",
+        "Powered by PHPWind v9.0 © 2003-2015",
+    ])
+    res = clean_text(text, "t.txt")
+    by = _dropped_by(res)
+    assert by["请输入搜索内容 检索"] == "search-box"
+    assert by["#乡村振兴 #党建引领"] == by["标签：积分制 村级治理"] == "tag-line"
+    assert by["第 1 页 共 2 页"] == by["— 2 —"] == "page-number"
+    assert by["Powered by PHPWind v9.0 © 2003-2015"] in ("generator-footer", "copyright")
+    assert _kept(res).endswith(BODY)
+
+
+def test_breadcrumb_pair_issue_line_and_distribution_block():
+    text = "\n".join([
+        "沙坪坝先锋 › 工作动态",
+        "组工信息（2023年第12期）",
+        "推行“支部+协会”模式 助力产业发展",
+        BODY,
+        "报：市委组织部。",
+        "送：区委各常委，区人大常委会、区政府、区政协领导。",
+        "中共某区委组织部办公室    2023年6月2日印发",
+        "（共印80份）",
+        "工作动态 > 组织建设显成效，群众满意度提升。",   # a sentence with '>' stays
+    ])
+    res = clean_text(text, "t.txt")
+    by = _dropped_by(res)
+    assert by["沙坪坝先锋 › 工作动态"] == "breadcrumb-pair"
+    assert by["组工信息（2023年第12期）"] == "issue-header"
+    for line in ("报：市委组织部。", "送：区委各常委，区人大常委会、区政府、区政协领导。",
+                 "中共某区委组织部办公室    2023年6月2日印发", "（共印80份）"):
+        assert by[line] == "distribution", line
+    assert "工作动态 > 组织建设显成效，群众满意度提升。" in _kept(res)
+    assert res["title"] == "推行“支部+协会”模式 助力产业发展"
+
+
+def test_source_trailer_author_unit_and_timezone_dateline():
+    text = "\n".join([
+        "“候鸟党员”找到了家",
+        "美東時間 2023年3月8日 09:15",
+        "作者单位：中共某市委党校",
+        BODY,
+        "（本文转载自：某某晚报）",
+        "转自 某某先锋",
+        "选自《当代党员》，该刊长期关注基层组织建设。",  # a sentence stays
+    ])
+    res = clean_text(text, "t.txt")
+    by = _dropped_by(res)
+    assert by["美東時間 2023年3月8日 09:15"] == "dateline-bare"
+    assert by["作者单位：中共某市委党校"] == "author-unit"
+    assert by["（本文转载自：某某晚报）"] == by["转自 某某先锋"] == "source-trailer"
+    assert res["meta"]["published"] == "2023-03-08"
+    assert res["meta"]["authors"] == ["中共某市委党校"]
+    assert res["meta"]["outlet"] == "某某晚报"
+    assert "选自《当代党员》，该刊长期关注基层组织建设。" in _kept(res)
+
+
+def test_forum_thread_post_header_and_replies():
+    text = "\n".join([
+        "【转帖】某村“红白理事会”刹住大操大办歪风",
+        "1#",
+        "老兵张三",
+        "发表于 2020-11-3 08:12 | 只看该作者",
+        "某村党支部牵头成立红白理事会，制定操办标准，全村婚丧事宜平均花费下降六成，群众负担明显减轻。",
+        "支持 反对",
+        "2#",
+        "路过的网友",
+        "发表于 2020-11-3 09:40 | 只看该作者",
+        "写得好，我们村也该学学。",
+        "Processed in 0.031 second(s), 18 queries",
+    ])
+    res = clean_text(text, "t.txt")
+    kept = _kept(res)
+    assert res["title"] == "某村“红白理事会”刹住大操大办歪风"
+    assert "群众负担明显减轻" in kept and "写得好" not in kept
+    by = _dropped_by(res)
+    assert by["老兵张三"] == "forum-poster" and by["写得好，我们村也该学学。"] == "comments-zone"
+    assert by["【转帖】"] == "title-tag" and by["支持 反对"] == "like-share-counts"
+    assert by["Processed in 0.031 second(s), 18 queries"] == "generator-footer"
+
+
+def test_comments_header_starts_reader_zone_but_not_before_the_article():
+    text = "\n".join([
+        "某街道“吹哨报到”解决群众急难愁盼",
+        BODY,
+        "全部评论",
+        "这个办法真管用，点赞！",
+        "希望多报道这样的好经验。",
+    ])
+    res = clean_text(text, "t.txt")
+    assert body_texts(res) == ["某街道“吹哨报到”解决群众急难愁盼", BODY]
+    # a page without article text before it keeps its lines
+    assert "这个办法真管用，点赞！" in _kept(clean_text("全部评论\n这个办法真管用，点赞！", "t.txt"))
+
+
+def test_repeated_running_header_dropped_body_kept():
+    header = "某市基层组织建设工作动态"
+    lines = ["“党建+网格”织密服务网"]
+    for i in range(3):
+        lines += [header, f"第{i + 1}部分：该市把党组织建在网格上，配齐网格党小组长{i + 3}00余名，服务群众更加精准。"]
+    res = clean_text("\n".join(lines), "t.txt")
+    assert header not in _kept(res) and _dropped_by(res)[header] == "repeated-line"
+    assert len(res["blocks"]) == 4
+    # a refrain of the article (punctuated) repeats but stays
+    refrain = "党员带头干，群众跟着干。"
+    lines = ["“党建+网格”织密服务网"] + [refrain, BODY] * 3
+    assert _kept(clean_text("\n".join(lines), "t.txt")).count(refrain) == 3
+
+
+def test_wrapped_lines_ending_on_a_quote_are_joined():
+    width = 20
+    para = ("县里在各乡镇建立“红色驿站”十二个，为快递员、外卖员提供歇脚、饮水、充电等服务，"
+            "并吸纳新就业群体党员担任“红色骑手”，参与基层治理和志愿服务。")
+    wrapped = [para[i:i + width] for i in range(0, len(para), width)]
+    res = clean_text("\n".join(["小哥驿站暖人心", *wrapped, *wrapped]), "t.txt")
+    paras = [b for b in res["blocks"] if b["kind"] == "paragraph"]
+    assert [b["text"] for b in paras] == [para, para]
+    assert not [b for b in res["blocks"] if b["kind"] == "heading"]
+
+
+def test_missing_number_ignores_measure_words_opening_words():
+    from casebook.repair import repair_line
+    assert not repair_line("通过结对帮扶，带动户均增收3000元，发展项目12个。").warnings
+    assert not repair_line("亩均效益明显提高，实现人均增收。").warnings
+    assert [k for k, _ in repair_line("全年累计发放万元慰问金。").warnings] == ["missing-number"]
+
+
+def test_lost_trail_gbk_slip_flagged_question_mark_stays():
+    from casebook.repair import Fix, fix_mojibake
+    # 党员“双报到”机制。“两清单”… : the 。“ pair slipped into ！? and 两 lost its trail byte
+    raw = "推行党员“双报到”机制。“两清单”就是需求清单和资源清单。".encode("gbk")
+    i = raw.index("。".encode("gbk"))
+    broken = (raw[:i] + raw[i + 1:i + 5] + b"?" + raw[i + 6:]).decode("gbk", errors="replace")
+    assert broken == "推行党员“双报到”机制！傲?清单”就是需求清单和资源清单。"
+    fix = Fix(broken)
+    out = fix_mojibake(broken, fix)
+    assert out == "推行党员“双报到”机制。“\ufffd清单”就是需求清单和资源清单。"  # the lost 两 marked
+    assert [k for k, _ in fix.warnings] == ["mojibake"]
+    # a stray '?' after common characters, with no better reading, is left alone and not flagged
+    fix = Fix("是他?我没想到，真的是他。")
+    assert fix_mojibake(fix.text, fix) == fix.text and not fix.warnings
+    # a folded question mark after a question word is no slip
+    fix = Fix("有人问：这事怎么办?支部书记说，先把群众组织起来。")
+    fix_mojibake(fix.text, fix)
+    assert not fix.warnings
+
+
+def test_repost_disclaimer_means_the_stamp_is_not_the_publication_date():
+    text = "\n".join([
+        "某社区“小板凳”议事会议出民心",
+        "发布者：admin 于2024年02月01日发表 浏览：12",
+        BODY,
+        "本站内容来源于网络，如有侵权请联系删除",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["meta"]["published"] is None and res["meta"]["republished"] == "2024-02-01"
+    res = clean_text("\n".join(text.splitlines()[:3]), "t.txt")  # no repost notice: its date
+    assert res["meta"]["published"] == "2024-02-01"
+
+
+def test_page_title_hint_picks_the_headline_and_drops_the_site_part():
+    text = "\n".join(["红土先锋", "党建要闻", "“三色管理”激活党员队伍", BODY])
+    res = clean_text(text, "t.txt", sidecar={"title": "“三色管理”激活党员队伍 - 红土先锋"})
+    assert res["title"] == "“三色管理”激活党员队伍"
+    assert _dropped_by(res) == {"红土先锋": "site-name"}
+    assert "党建要闻" in _kept(res)  # no evidence it is chrome: kept, but not as the title
+    # a hint that names no line on the page changes nothing
+    res = clean_text(text, "t.txt", sidecar={"title": "别处的标题 - 别的网站"})
+    plain = clean_text(text, "t.txt")
+    assert (res["title"], res["blocks"], res["dropped"]) == (plain["title"], plain["blocks"], plain["dropped"])
+
+
+def test_wrapped_fragment_left_unjoined_is_no_heading():
+    width = 20
+    para = ("县里在各乡镇建立“红色驿站”十二个，为快递员、外卖员提供歇脚、饮水、充电等服务，"
+            "并吸纳新就业群体党员担任“红色骑手”，参与基层治理和志愿服务。")
+    wrapped = [para[i:i + width] for i in range(0, len(para), width)]
+    cut = "下一步县里将继续完善驿站服务功能并推动驿站向"  # the dump ends mid-sentence at the wrap width
+    # (a page lost between them: the fragment is followed by the next paragraph)
+    other = ("驿站还设置了党员先锋岗，由社区党员轮流值守，每天为新就业群体提供热水、药箱和手机充电服务，"
+             "累计服务三万余人次。")
+    more = [other[i:i + width] for i in range(0, len(other), width)]
+    res = clean_text("\n".join(["小哥驿站暖人心", *wrapped, "", *more, "", cut[:width], "", *wrapped]), "t.txt")
+    assert len(res["blocks"]) == 5
+    frag = next(b for b in res["blocks"] if b["text"] == cut[:width])
+    assert frag["kind"] == "paragraph"
+
+
+def test_headline_with_a_dateline_under_it_wins_over_an_unknown_top_line():
+    text = "\n".join(["红土先锋", "“小院议事”议出乡村好风气", "2023-04-18 09:30 来源：某某日报", BODY])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "“小院议事”议出乡村好风气"
+    assert [b["kind"] for b in res["blocks"]] == ["heading", "title", "paragraph"]  # the unknown line stays
+    # without the dateline the first line is still taken as the title (no evidence either way)
+    res = clean_text("\n".join(["红土先锋", "“小院议事”议出乡村好风气", BODY]), "t.txt")
+    assert res["blocks"][0]["kind"] == "title"
+
+
+def test_headlines_that_look_like_names_or_labels_stay():
+    sub = "——某县推进党建引领乡村治理纪实"
+    for head in ("打响乡村振兴冲锋号", "打造党建引领基层治理新平台", "织密基层治理一张网"):
+        res = clean_text("\n".join([head, sub, BODY]), "t.txt")
+        assert res["title"] == head, head
+        assert not res["dropped"], head
+    text = "\n".join([
+        "某县举办青年干部培训班",
+        BODY,
+        "青年干部培训班第二期",        # a heading of the article, not a bulletin's issue line
+        "来源于实践",                  # a heading, not a source trailer
+        "活动时间 2023年5月1日",        # an event's date, not the page's dateline
+        BODY,
+    ])
+    res = clean_text(text, "t.txt")
+    assert not res["dropped"] and res["meta"]["published"] is None
+
+
+def test_news_app_page_account_over_dateline_and_comments():
+    text = "\n".join([
+        "首页", "下载APP", "某市融媒", "2023-08-09 10:12·某市融媒", "关注",
+        "某街道“党建+物业”破解老旧小区治理难题",
+        "老旧小区物业管理是基层治理的难点。今年以来，某街道党工委推动成立小区党支部12个，协调解决停车难等问题86件。",
+        "举报", "评论 15", "热门评论", "张三李四", "我们小区就是这样，现在好多了。", "2023-08-09 回复 12",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "某街道“党建+物业”破解老旧小区治理难题"
+    assert [b["kind"] for b in res["blocks"]] == ["title", "paragraph"]
+    assert res["meta"]["outlet"] == "某市融媒" and res["meta"]["published"] == "2023-08-09"
+    assert _dropped_by(res)["某市融媒"] == "site-name"
+
+
+def test_official_document_pdf_dump():
+    text = "\n".join([
+        "中共某某县委组织部文件",
+        "某组发〔2023〕12号",
+        "关于印发《某某县村级后备力量培养",
+        "三年行动方案》的通知",
+        "各乡镇党委，县直各单位党组（党委）：",
+        "现将《某某县村级后备力量培养三年行动方案》印发给你们，请结合实际认真",
+        "贯彻落实。各乡镇要建立后备力量人才库，每个村储备后备力量不少于3名，其",
+        "中35岁以下的不少于1名。",
+        "- 1 -",
+        "某某县组织工作资料",
+        "一、总体目标",
+        "到2025年，全县村级后备力量总数达到600名以上，具有大专以上学历的占比",
+        "达到40%以上，形成梯次合理、数量充足的后备力量队伍。",
+        "- 2 -",
+        "某某县组织工作资料",
+        "二、主要措施",
+        "（一）拓宽来源渠道。从返乡大学生、退役军人、致富能手中选拔后备力量，",
+        "建立“一村一档”。",
+        "第3页 共3页",
+        "某某县组织工作资料",
+        "抄送：市委组织部。",
+        "中共某某县委组织部办公室        2023年3月6日印发",
+        "（共印60份）",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "关于印发《某某县村级后备力量培养三年行动方案》的通知"
+    assert [b["kind"] for b in res["blocks"]] == ["title", "paragraph", "paragraph", "heading", "paragraph",
+                                                  "heading", "paragraph"]
+    kept = _kept(res)
+    assert "某某县组织工作资料" not in kept and "共印" not in kept and "抄送" not in kept
+    assert "每个村储备后备力量不少于3名，其中35岁以下的不少于1名。" in kept
+
+
+def test_labelled_date_wins_over_a_bare_date_and_editor_slash_credit():
+    text = "\n".join([
+        "“红色管家”管出小区新气象",
+        "2024-01-05",                       # e.g. a print or update date above the real one
+        "发布日期：2023-12-28  来源：某区融媒体中心",
+        BODY,
+        "责编/刘洋",
+        "编辑/出版工作由党支部统一负责，确保信息准确。",  # a sentence stays
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["meta"]["published"] == "2023-12-28"
+    assert _dropped_by(res)["责编/刘洋"] == "editor-credit"
+    assert "编辑/出版工作由党支部统一负责，确保信息准确。" in _kept(res)
+
+
+def test_government_disclosure_page_and_platform_account():
+    text = "\n".join([
+        "某某市人民政府门户网站",
+        "索引号：11440800007123456X/2023-00123",
+        "发布机构：中共某某市委组织部",
+        "生成日期：2023-04-12",
+        "主题分类：组织人事",
+        "某某市“三个一批”加强村级后备力量建设",
+        "浏览次数：",
+        "今年以来，某某市实施“选拔一批、培养一批、储备一批”工程，全市新储备村级后备力量1860名。",
+        "各单位要在文号、索引号等栏目如实填写，发布机构统一由市委组织部审核。",   # a sentence stays
+        "相关文件",
+        "某某市关于加强村级后备力量建设的实施意见",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "某某市“三个一批”加强村级后备力量建设"
+    assert [b["kind"] for b in res["blocks"]] == ["title", "paragraph", "paragraph"]
+    assert res["meta"]["authors"] == ["中共某某市委组织部"] and res["meta"]["published"] == "2023-04-12"
+    by = _dropped_by(res)
+    assert by["索引号：11440800007123456X/2023-00123"] == by["主题分类：组织人事"] == "disclosure-index"
+    assert by["相关文件"] == "list-header" and by["浏览次数："] == "view-count"
+    text = "\n".join([
+        "澎湃号", "成都发布", "2023-05-06 18:20 发布于四川 成都市人民政府新闻办公室官方账号",
+        "某区推行“周末村医”服务 打通山区群众看病“最后一公里”",
+        "今年以来，区委组织部联合区卫健委推行“周末村医”服务，组织42名党员医生每周末到偏远村巡诊。",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "某区推行“周末村医”服务 打通山区群众看病“最后一公里”"
+    assert res["meta"]["published"] == "2023-05-06"
+    assert _dropped_by(res)["成都发布"] == "site-name"
+
+
+def test_html_logo_after_the_headline_named_by_the_page_title(tmp_path):
+    page = tmp_path / "a.html"
+    page.write_text("""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>某县“党员联户”让服务零距离_某某新闻网</title></head><body>
+<div class="top"><a href="/">首页</a> | <a>新闻</a> | <a>党建</a> | <a>视频</a> | <a>专题</a></div>
+<div class="logo">某某新闻网</div>
+<div class="article"><h1>某县“党员联户”让服务零距离</h1>
+<div class="info">2023-06-01 08:30 来源：某某日报 作者：李明</div>
+<p>今年以来，某县推行“党员联户”制度，每名农村党员联系5至10户群众，定期上门走访，收集意见建议。</p>
+<p>截至目前，全县2300余名党员共联系群众1.8万户，帮助解决实际困难1200余件，群众满意度达98%。</p>
+<p>责任编辑：张华</p></div>
+<div class="foot">主办：某某日报社 版权所有 © 2023 某某新闻网 粤ICP备12345678号</div>
+</body></html>""", encoding="utf-8")
+    res = clean_file(page)
+    assert res["title"] == "某县“党员联户”让服务零距离"
+    assert [b["kind"] for b in res["blocks"]] == ["title", "paragraph", "paragraph"]
+    assert "某某新闻网" not in _kept(res)
+    assert res["meta"]["published"] == "2023-06-01" and res["meta"]["outlet"] == "某某日报"
+
+
+def test_wechat_repost_card_profile_and_selected_comments():
+    text = "\n".join([
+        "以下文章来源于宁波组工 ，作者甬组宣",
+        "宁波组工.",
+        "宁波市委组织部官方公众号",
+        "“红领之家”让新就业群体有了歇脚地",
+        "甬组宣 宁波组工 2023-09-12 20:00 Posted on 浙江",
+        "今年以来，宁波市推动在商圈、楼宇建设“红领之家”暖心驿站136个，累计服务12万人次。",
+        "以下文章来源于基层一线的调研，作者走访了20个驿站。",     # a sentence stays
+        "微信扫一扫", "关注该公众号", "精选留言", "写留言", "宁波小哥", "在驿站喝过热水，感谢！", "赞 12",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "“红领之家”让新就业群体有了歇脚地"
+    assert [b["kind"] for b in res["blocks"]] == ["title", "paragraph", "paragraph"]
+    assert res["meta"]["outlet"] == "宁波组工" and res["meta"]["published"] == "2023-09-12"
+    assert "以下文章来源于基层一线的调研，作者走访了20个驿站。" in _kept(res)
+
+
+def test_discuz_thread_with_ratings_and_elevator():
+    text = "\n".join([
+        "某某社区 - Powered by Discuz!",
+        "查看: 892|回复: 3",
+        "【转载】村里的“积分超市”火了",
+        "电梯直达", "楼主",
+        "| 发表于 2022-3-5 09:12:33 | 只看该作者 |只看大图 ▼",
+        "某村党支部去年开办“积分超市”，村民参加环境整治、志愿服务等活动可以获得积分，用积分兑换生活用品。",
+        "评分", "参与人数 1威望 +1 收起 理由", "回复 使用道具 举报",
+        "2#", "发表于 2022-3-5 10:01:02 | 只看该作者", "这个好，我们村也想搞。",
+        "村民评分高的党员在年底评议中优先推荐，这一做法得到普遍认可。",   # never reached: reader replies
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "村里的“积分超市”火了"
+    assert [b["kind"] for b in res["blocks"]] == ["title", "paragraph"]
+    assert res["meta"]["published"] == "2022-03-05"  # the post stamp; no repost notice on the page
+    # 评分 inside an article sentence stays
+    res = clean_text("某村推行党员评分制\n评分结果每季度公示，接受群众监督，评分低的党员由支部谈话提醒。", "t.txt")
+    assert "评分结果每季度公示" in _kept(res)
+
+
+def test_essay_farm_page_permalink_tags_and_bracketed_list_header():
+    text = "\n".join([
+        "范文网 - 工作总结_心得体会_述职报告",
+        "您的位置：范文网 > 党建材料 > 正文",
+        "某镇“红色网格”工作法经验材料",
+        "时间：2023-02-14 作者：admin 来源：网络 点击：1366",
+        "某镇把党支部建在网格上，将全镇划分为86个网格，今年以来解决群众诉求1200余件。",
+        "本文链接：http://www.fanwen.example/dj/12345.html",
+        "TAGS：网格化管理 党建引领",
+        "【相关推荐】",
+        "党支部书记述职报告范文",
+        "村党支部工作总结",
+        "本文链接的政策原文已在附件中列出，供各支部对照学习。",   # a sentence ends the link list and stays
+    ])
+    res = clean_text(text, "t.txt")
+    assert [b["text"] for b in res["blocks"]] == [
+        "某镇“红色网格”工作法经验材料",
+        "某镇把党支部建在网格上，将全镇划分为86个网格，今年以来解决群众诉求1200余件。",
+        "本文链接的政策原文已在附件中列出，供各支部对照学习。"]
+    by = _dropped_by(res)
+    assert by["本文链接：http://www.fanwen.example/dj/12345.html"] == "permalink"
+    assert by["TAGS：网格化管理 党建引领"] == "tag-line" and by["【相关推荐】"] == "list-header"
+    assert res["meta"]["outlet"] != "网络"   # 来源：网络 names no outlet
+
+
+def test_wechat_footer_prompts_credits_and_message_area():
+    text = "\n".join([
+        "↑点击上方“某某组工”关注我们",
+        "“党员夜校”办到了家门口",
+        "来源 | 某某日报",
+        "今年以来，某镇在各村开办“党员夜校”，利用农闲时节组织党员学习政策、技术，累计开班48期，培训党员2100人次。",
+        "大家纷纷点赞，认为夜校办得实在，点击上方的通知栏就能报名。",     # sentences stay
+        "策划：刘某", "出品：某某融媒体中心", "【编辑：陈某】",
+        "往期精彩", "某镇召开党建工作推进会",
+        "觉得不错，请点个在看吧",
+        "点击“阅读原文”了解更多",
+        "留言区", "老党员王某", "夜校办得好，我每期都去。", "赞 8",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "“党员夜校”办到了家门口"
+    assert [b["kind"] for b in res["blocks"]] == ["title", "paragraph", "paragraph"]
+    assert res["meta"]["outlet"] == "某某日报"
+    by = _dropped_by(res)
+    assert by["↑点击上方“某某组工”关注我们"] == "follow-prompt"
+    assert by["策划：刘某"] == by["出品：某某融媒体中心"] == by["【编辑：陈某】"] == "editor-credit"
+    assert by["觉得不错，请点个在看吧"] == "like-prompt" and by["点击“阅读原文”了解更多"] == "read-more"
+    assert by["夜校办得好，我每期都去。"] == "comments-zone"

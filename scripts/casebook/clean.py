@@ -175,6 +175,9 @@ def _title_like(s: str, st: dict) -> bool:
 
 def _structural(lines: list[Line], R: Rules) -> None:
     st = R.structure
+    # running headers and footers first: the rules below then see the text without them, as a
+    # second pass over cleaned text does
+    _repeated_lines(lines, st)
     # numbered headline lists ------------------------------------------------
     cfg = st["numbered-headlines"]
     num = re.compile(r"^(\d{1,3})\s*[.、．]\s*\S")
@@ -273,6 +276,10 @@ def _structural(lines: list[Line], R: Rules) -> None:
             continue
         prev = ln
 
+    # the site's, platform's or channel's name at the top, above the headline --------------
+    _site_names(lines, st)
+    _forum_and_comments(lines, st)
+
     # zones: after a related-links header, and after the footer starts -------------
     lz, fz = st["link-list-zone"], st["footer-zone"]
     zone = None
@@ -295,6 +302,134 @@ def _structural(lines: list[Line], R: Rules) -> None:
             _drop(ln, zone[1]["reason"], "link-list-zone" if zone[0] == "link" else "footer-zone")
 
 
+def _repeated_lines(lines: list[Line], st: dict) -> None:
+    """Running headers and footers (PDF dumps): a short line that recurs min_count times."""
+    cfg = st["repeated-line"]
+    counts: dict[str, int] = {}
+    for ln in lines:
+        if not ln.status and len(ln.s) <= cfg["max_chars"] and not SENTENCE.search(ln.s):
+            counts[ln.s] = counts.get(ln.s, 0) + 1  # a refrain in the text has punctuation; headers don't
+    many = {k for k, v in counts.items() if v >= cfg["min_count"]}
+    if many:
+        for ln in lines:
+            if not ln.status and ln.s in many:
+                _drop(ln, cfg["reason"], "repeated-line")
+
+
+def _forum_and_comments(lines: list[Line], st: dict) -> None:
+    """The poster's name in a forum post header; reader comments and replies after the article."""
+    fp, cz = st["forum-poster"], st["comments-zone"]
+    for i in range(1, len(lines) - 1):
+        ln = lines[i]
+        if not ln.status and len(ln.s) <= fp["max_chars"] and not SENTENCE.search(ln.s) \
+                and lines[i - 1].rule == "forum-chrome" and lines[i + 1].rule == "repost-stamp":
+            _drop(ln, fp["reason"], "forum-poster")
+    header, floor = re.compile(cz["header"]), re.compile(cz["floor"])
+    started = zone = False
+    for ln in lines:
+        if zone:
+            if not ln.status:
+                _drop(ln, cz["reason"], "comments-zone")
+            continue
+        if not ln.status and STOP.search(ln.s):
+            started = True  # the article has begun (wrapped text has short lines: no length test)
+        elif started and (floor.match(ln.s) or header.match(ln.s)):
+            zone = True
+            if not ln.status:
+                _drop(ln, cz["reason"], "comments-zone")
+
+
+HINT_SEP = re.compile(r"\s+[-_|｜—–]+\s+|[_|｜]|\s*[-—–]{1,2}\s*(?=[^-—–]*$)")
+
+
+def _title_hints(lines: list[Line], hints: list, R: Rules) -> None:
+    """The page's <title>, og:title or sidecar title as evidence ("标题 - 某某网"): among the
+    first content lines, one that is the hint's site part ("某某网") names the site and goes;
+    one that is the hint's headline part is the title."""
+    sn, st = R.structure["site-name"], R.structure
+    lead = [ln for ln in lines if not ln.status][:sn["max_lead_lines"] + 1]
+    for hint in hints:
+        if not hint or not lead:
+            continue
+        parts = [x.strip() for x in HINT_SEP.split(str(hint)) if x and x.strip()]
+        if len(parts) < 2:
+            continue
+        head = max(parts, key=len)
+        sites = {x for x in parts if x != head}
+        found = next((ln for ln in lead if _title_like(ln.s, st) and (ln.s == head or (len(ln.s) >= 6 and ln.s in head))), None)
+        if found is None:
+            continue
+        before = True
+        for ln in lead:
+            if ln is found:
+                before = False
+            elif ln.s in sites and len(ln.s) <= sn["max_chars"]:
+                _drop(ln, sn["reason"], "site-name")  # above or right under the headline (logo after <h1>)
+            elif before:
+                ln.kind = "heading"  # kept (a kicker or a channel name), but not the title
+        found.kind = "title"
+        return
+
+
+NAME_MARKS = re.compile(r"[“”\"《》「」：:，。！？、（）()]")
+
+
+def _is_site_name(s: str, sn: dict, echoes: list[str]) -> bool:
+    """A line that names the site, platform or channel (rule site-name in clean_rules.yaml)."""
+    if len(s) > sn["max_chars"] + sn["max_slogan_chars"] + 3:
+        return False
+    parts = re.split(sn["slogan_sep"], s, maxsplit=1)
+    name = parts[0]
+    if len(parts) == 2 and len(parts[1]) > sn["max_slogan_chars"]:
+        return False
+    if name in sn["known"]:
+        return True
+    if NAME_MARKS.search(s):
+        return False  # headlines quote and colon; site names do not
+    if name.endswith(tuple(sn["not_endings"])) or name.startswith(tuple(sn["verb_starts"])):
+        return False
+    if len(name) <= sn["max_chars"] and re.fullmatch(sn["pattern"], name):
+        return True
+    if len(name) <= sn["weak_max_chars"] and re.fullmatch(sn["weak_pattern"], name):
+        return True
+    return len(s) <= sn["echo_max_chars"] and any(s in e for e in echoes)
+
+
+def _site_names(lines: list[Line], st: dict) -> None:
+    """Drop the site/platform/channel names above the headline: lines among the first
+    max_lead_lines content lines, before a title-like line that is no name itself. A candidate
+    that a dateline or byline directly follows is the headline and stays, unless a later lead
+    line is a headline by the same evidence (or has the body's first sentence under it)."""
+    sn = st["site-name"]
+    echoes = [x.s for x in lines if x.status == "meta" and x.reason in ("meta:dateline", "meta:byline")]
+    content = [i for i, ln in enumerate(lines) if not ln.status][:sn["max_lead_lines"] + 1]
+
+    def meta_next(i):
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        return nxt is not None and nxt.status == "meta" and nxt.reason in ("meta:dateline", "meta:byline", "meta:author")
+
+    def headline(k, i):  # content[k] = i
+        if not _title_like(lines[i].s, st) or lines[i].s.startswith(("—", "-")):
+            return False  # a subtitle (——某县…纪实) is no headline of its own
+        body = k + 1 < len(content) and STOP.search(lines[content[k + 1]].s)
+        return meta_next(i) or bool(body)
+
+    names = []
+    for k, i in enumerate(content):
+        ln = lines[i]
+        headline_next = meta_next(i) and not any(headline(m, content[m]) for m in range(k + 1, len(content)))
+        # a name the dateline repeats ("某市融媒" over "2023-08-09 10:12·某市融媒") is no headline
+        bare = ln.s.rstrip(".。·")
+        echoed = 2 <= len(bare) <= sn["echo_max_chars"] and not NAME_MARKS.search(bare) and any(bare in e for e in echoes)
+        if echoed or (not headline_next and _is_site_name(ln.s, sn, echoes)):
+            names.append(ln)
+            continue
+        if names and _title_like(ln.s, st):
+            for x in names:
+                _drop(x, sn["reason"], "site-name")
+        return
+
+
 def _kinds(lines: list[Line], R: Rules) -> None:
     st = R.structure
     hd, cap = st["heading"], st["caption"]
@@ -305,6 +440,17 @@ def _kinds(lines: list[Line], R: Rules) -> None:
 
     def next_line(i):
         return lines[i + 1] if i + 1 < len(lines) else None
+
+    def evidenced(i):  # a headline: title-like, a dateline/byline/author line right under it
+        nxt = next_line(i)
+        return _title_like(lines[i].s, st) and nxt is not None and nxt.status == "meta" \
+            and nxt.reason in ("meta:author", "meta:dateline", "meta:byline") and not R.numbered.match(lines[i].s)
+
+    # the first content line is the title only when no headline with that evidence follows among
+    # the first lines (a site or channel name no rule knows stays, as a heading, above it)
+    lead = content[:st["site-name"]["max_lead_lines"] + 1]
+    if first is not None and not evidenced(first) and any(evidenced(i) for i in lead[1:]):
+        first = None
 
     for i in content:
         ln = lines[i]
@@ -337,7 +483,9 @@ def _kinds(lines: list[Line], R: Rules) -> None:
             ln.kind = "paragraph"
 
 
-WRAP_END = re.compile(r"[。！？；：!?;:”」』）)…]$")
+# a wrapped line ends anywhere but after sentence punctuation; a closing quote or bracket alone
+# (…建立“流动党员之家” | 九个，…) closes a quoted term, not the sentence
+WRAP_END = re.compile(r"[。！？；：!?;:…][”」』）)]*$")
 SENT_END = re.compile(r"[。！？!?；;…][”」』）)]?$")
 HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
@@ -380,8 +528,29 @@ def _join_wrapped(blocks: list[dict], cfg: dict) -> list[dict]:
             out.append({"kind": "paragraph", "text": text, "lines": [blocks[i]["lines"][0], blocks[j]["lines"][1]]})
             i = j + 1
         else:
-            out.append(dict(blocks[i], lines=list(blocks[i]["lines"])))
+            b = dict(blocks[i], lines=list(blocks[i]["lines"]))
+            if b["kind"] == "heading" and wrapped(b["text"]) and len(b["text"]) >= width - cfg["heading_margin"]:
+                b["kind"] = "paragraph"  # a line cut at the wrap width is a fragment, never a heading
+            out.append(b)
             i += 1
+    return out
+
+
+def _join_broken_titles(blocks: list[dict], cfg: dict) -> list[dict]:
+    """A title broken over two lines inside a quotation or a book title (关于印发《某某县…培养 |
+    三年行动方案》的通知): the next line closes what the title opened, so both are the title."""
+    def _unbalanced(t: str) -> bool:
+        return any(t.count(pair[0]) > t.count(pair[1]) for pair in cfg["pairs"])
+
+    out: list[dict] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and prev["kind"] == "title" and b["kind"] in ("heading", "title") \
+                and b["lines"][0] == prev["lines"][1] + 1 and _unbalanced(prev["text"]) \
+                and not _unbalanced(prev["text"] + b["text"]):
+            out[-1] = dict(prev, text=prev["text"] + b["text"], lines=[prev["lines"][0], b["lines"][1]])
+            continue
+        out.append(b)
     return out
 
 
@@ -443,6 +612,9 @@ def _iso(m: re.Match | None) -> str | None:
     return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+AUTHOR_LABEL = re.compile(r"^[(（【\[]?\s*(作者单位|供稿单位|撰稿单位|来稿单位|发布机构|发文机关|发文单位|发布单位|制发机关|信息提供单位)\s*[:：]\s*|[)）】\]]$")
+SOURCE_TRAILER = re.compile(r"(?:转自|转载自|转引自|摘自|选自|原载于?|来源于?|来自|稿件来源)\s*[:：]?\s*([^\s()（）【】\[\]，。]{2,30})")
+BYLINE_DATE = re.compile(r"(?:发布时间|发布日期|发表时间|发稿时间|时间|日期)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 BYLINE_LABEL = re.compile(r"^[\[【(（]?\s*(文\s*[/／|丨]\s*图|图\s*[/／|丨]\s*文|文字|文|图|采写|撰稿|撰文|作者|摄影|摄像|图片|供稿|整理|执笔)\s*[:：/／|丨]?\s*")
 PERSON_LABEL = re.compile(r"(本报记者|本台记者|本网记者|特约记者|见习记者|融媒体记者|全媒体记者|通讯员|记者)")
 OUTLET_IN_BYLINE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:日报|晚报|报社|电视台|广播电视台|新闻网|融媒体中心))(?:记者|通讯员)")
@@ -463,6 +635,7 @@ def _names(byline: str) -> list[str]:
 
 def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) -> dict:
     bylines, authors, outlet, published, republished = [], [], None, None, None
+    byline_date = labelled = None
     for ln in lines:
         if ln.status != "meta":
             continue
@@ -470,24 +643,35 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
         text = re.sub(r"[\s\u00a0\u3000]+", " ", fix.text).strip()
         if ln.reason == "meta:byline":
             bylines.append(text)
+            m = BYLINE_DATE.search(text)  # 作者：党委组织部 发布时间：2023-06-28 浏览次数：1562
+            if m and not byline_date:
+                byline_date = _iso(DATE.search(m.group(1)))
             m = OUTLET_IN_BYLINE.search(text)
             if m and not outlet:
                 outlet = m.group(1)
         elif ln.reason == "meta:author":
-            org = re.sub(r"(文件|简报|通报|专报|供稿|提供|报送)$", "", text)
+            org = re.sub(r"(文件|简报|通报|专报|供稿|提供|报送)$", "", AUTHOR_LABEL.sub("", text))
             if org not in authors:
                 authors.append(org)
         elif ln.reason == "meta:dateline":
             if "repost" in ln.groups:
                 d = _iso(DATE.search(ln.groups["repost"]))
                 republished = republished or d
-            elif not published:
-                published = _iso(DATE.search(ln.groups.get("date", "") or text))
-            m = re.search(r"(?:来源|稿源|出处)\s*[:：]\s*([^\s:：|]{2,30})", text)
+            elif not published or (ln.rule == "dateline-labelled" and not labelled):
+                d = _iso(DATE.search(ln.groups.get("date", "") or text))
+                published = published or d
+                if ln.rule == "dateline-labelled":
+                    labelled = labelled or d
+            m = re.search(r"(?:来源|稿源|出处)\s*[:：|｜丨]\s*([^\s:：|｜丨]{2,30})", text) \
+                or (ln.rule.startswith("source-trailer") and SOURCE_TRAILER.search(text))
             if m and not outlet:
                 outlet = m.group(1)
-    if republished and not published:
-        # a repost stamp is the publication date unless the article speaks of earlier years only
+    # labelled dates first (发布时间：…), then a date inside a byline, then bare datelines
+    published = labelled or byline_date or published
+    reposted = any(ln.rule == "source-disclaimer" for ln in lines)
+    if republished and not published and not reposted:
+        # a repost stamp is the publication date unless the article speaks of earlier years only,
+        # or the page says it reposts the article (本文章内容来源于网络…): then it is the repost's date
         y = int(republished[:4])
         body_years = [int(x) for ln in lines if ln.status == "" for x in YEAR.findall(ln.s)]
         if not body_years or max(body_years) >= y - 1:
@@ -499,6 +683,8 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
                     authors.append(name)
     published = published or _iso(DATE.search(str(html_meta.get("published") or ""))) \
         or _iso(DATE.search(str(sidecar.get("published") or "")))
+    if outlet in load_rules().footer_outlet.get("not_outlets", ()):
+        outlet = None  # 来源：网络 names no outlet
     outlet = outlet or html_meta.get("outlet") or sidecar.get("site") or footer_outlet(lines)
     if outlet and traditional:
         outlet = rp.to_simplified(outlet)
@@ -514,6 +700,9 @@ def footer_outlet(lines: list[Line]) -> str | None:
     """The site's name or owner from the dropped footer, for a page that names no outlet itself:
     the first of data/clean_rules.yaml `footer_outlet` patterns that matches a footer line wins."""
     cfg = load_rules().footer_outlet
+    for ln in lines:  # the site's name alone on the first line (dropped by rule site-name)
+        if ln.status == "drop" and ln.rule in cfg["whole_line_rules"]:
+            return re.split(load_rules().structure["site-name"]["slogan_sep"], ln.s, maxsplit=1)[0]
     footer = [ln for ln in lines if ln.status == "drop" and ln.reason in cfg["reasons"]]
     for pattern in cfg["_patterns"]:
         for ln in footer:
@@ -569,6 +758,7 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
     nonblank = [ln for ln in lines if ln.s]
     _apply_line_rules(nonblank, R)
     _structural(nonblank, R)
+    _title_hints(nonblank, [sidecar.get("title"), html_meta.get("title"), html_meta.get("html_title")], R)
     _kinds(nonblank, R)
 
     blocks, repairs, warnings = [], [], []
@@ -591,6 +781,11 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
         for kind, msg in pre.warnings:
             warnings.append({"kind": kind, "lines": [ln.n, ln.n], "message": msg})
         if ln.kind == "title":
+            tag = re.match(R.structure["title-tag"]["pattern"], src)
+            if tag and len(src) > tag.end():  # "[原创] 城口县…": the forum's post tag, not the headline
+                extra_drops.append({"lines": [ln.n, ln.n], "reason": R.structure["title-tag"]["reason"],
+                                    "rule": "title-tag", "text": tag.group(0).strip(STRIP)})
+                src = src[tag.end():]
             toks = src.split()
             if len(toks) >= stuffed["min_items"] and len(toks[0]) >= stuffed["min_kept_chars"] \
                     and _shared(toks, stuffed["min_shared"], stuffed["share_of_items"]):
@@ -607,6 +802,7 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
             blocks.append({"kind": ln.kind or "paragraph", "text": fix.text, "lines": [ln.n, ln.n]})
 
     blocks = _join_wrapped(blocks, R.structure["hard-wrap"])
+    blocks = _join_broken_titles(blocks, R.structure["broken-title"])
     _split_run_together_titles(blocks, repairs, R.structure["run-together-title"])
     meta = _meta(nonblank, traditional, sidecar, html_meta)
     title = next((b["text"] for b in blocks if b["kind"] == "title"), None)

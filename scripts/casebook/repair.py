@@ -97,6 +97,22 @@ def _words() -> dict:
 
 def coverage(text: str) -> float:
     """Share of Han characters that sit inside a dictionary word of 2+ characters."""
+    covered, han = _cover_counts(text)
+    return covered / han if han else 0.0
+
+
+CJK_PUNCT = set("“”‘’，。、；：！？（）《》〈〉「」『』【】—…·\ufffd")
+
+
+def _reads(text: str) -> int:
+    """How well a stretch reads: Han characters inside dictionary words, minus those outside,
+    minus twice the symbols Chinese text does not use (∈, ＃ …)."""
+    covered, han = _cover_counts(text)
+    odd = sum(1 for c in text if not c.isascii() and not HAN.match(c) and c not in CJK_PUNCT)
+    return covered - (han - covered) - 2 * odd
+
+
+def _cover_counts(text: str) -> tuple[int, int]:
     words = _words()
     n = len(text)
     covered = [False] * n
@@ -111,9 +127,7 @@ def coverage(text: str) -> float:
                 break
         i += 1
     han = [k for k in range(n) if HAN.match(text[k])]
-    if not han:
-        return 0.0
-    return sum(covered[k] for k in han) / len(han)
+    return sum(covered[k] for k in han), len(han)
 
 
 def _fullwidth(ch: str) -> str:
@@ -232,12 +246,76 @@ def _fix_utf8_as_gbk(line: str, fix: Fix) -> str:
     return "".join(out)
 
 
+LOST_TRAIL = re.compile(r"(?<=[^\x00-\x7f])\?(?=[^\x00-\x7f])")
+
+
+def _fix_lost_trail(line: str, fix: Fix) -> str:
+    """A GBK slip the other way round: a byte was lost before a run of characters, so each
+    character is built from the trail byte of one and the lead of the next, until a lone lead
+    byte meets an ASCII-range byte and shows as '?' (机制。“三联” → 机制！叭?联”). On a line
+    whose punctuation is full width, a '?' wedged between two Chinese characters is such a
+    slip; the run before it is re-paired when that reads better, the lost character marked
+    U+FFFD, and the line is flagged either way."""
+    cfg = rules()["mojibake"]
+    if not re.search(cfg["fullwidth_line"], line):
+        return line
+    ctx = cfg["context_chars"]
+    pos = 0
+    while True:
+        m = LOST_TRAIL.search(line, pos)
+        if not m:
+            return line
+        q = m.start()
+        best = None
+        if line[q - 1] in cfg["question_end"] or re.search(cfg["question_words"], line[max(0, q - 12):q]):
+            pos = q + 1  # a folded question mark after a question (怎么办?我说): no slip
+            continue
+        for k in range(1, cfg["max_shift_chars"] + 1):
+            a = q - k
+            if a < 0 or line[a].isascii():
+                break
+            try:
+                body = line[a:q].encode("gbk")
+            except UnicodeEncodeError:
+                break
+            if len(body) != 2 * k:
+                break
+            before, after = line[max(0, a - ctx):a], line[q + 1:q + 1 + ctx]
+            base = _reads(before + line[a:q] + after)
+            best_k = None  # leads in the order of lost_lead (GBK punctuation row first) break ties
+            for lead in cfg["lost_lead"]:
+                try:
+                    dec = (bytes([lead]) + body[:-1]).decode("gbk")
+                except UnicodeDecodeError:
+                    continue
+                if len(dec) != k:
+                    continue
+                gain = _reads(before + dec + after) - base
+                if best_k is None or gain > best_k[0]:
+                    best_k = (gain, a, dec + "\ufffd")
+            if best_k and (best is None or best_k[0] >= best[0]):
+                best = best_k  # a longer run that reads as well is the whole slip
+        if best and best[0] >= cfg["min_gain_lost_trail"]:  # reads better by whole characters
+            _, a, cand = best
+            old = line[a:q + 1]
+            line = line[:a] + cand + line[q + 1:]
+            fix.repairs.append(("mojibake", old, cand))
+            fix.warnings.append(("mojibake", f"乱码修复后仍缺字（以 \ufffd 标出）：“{line[max(0, a - 6):a + len(cand) + 6]}”"))
+            pos = a + len(cand)
+        else:
+            # no better reading: flag only when the character before the '?' is a rare one
+            if _words().get(line[q - 1], 0) < cfg["rare_char_freq"]:
+                fix.warnings.append(("mojibake", f"疑似乱码（“?”夹在汉字之间），无法可靠修复：“{line[max(0, q - 8):q + 8]}”"))
+            pos = q + 1
+
+
 def fix_mojibake(line: str, fix: Fix) -> str:
     if "?" in line:
         line = _fix_slips(line, fix)
+        line = _fix_lost_trail(line, fix)
     line = _fix_utf8_as_gbk(line, fix)
     for g in rules()["mojibake"]["garbage"]:
-        if g in line:
+        if g in line and not any(k == "mojibake" for k, _ in fix.warnings):  # flagged once
             fix.warnings.append(("mojibake", f"含无法修复的乱码字符“{g}”"))
             break
     return line
@@ -368,13 +446,26 @@ def _punctuation_once(line: str, c: dict) -> str:
     return new
 
 
+def _measure_starts_word(line: str, m: re.Match) -> bool:
+    """The one-character measure word opens a dictionary word (带动|户均增收, 发展|项目): the
+    verb is followed by a noun, not by a stripped number."""
+    end = m.end()
+    if end - m.start() < 2 or not _is_han(line[end - 1]):
+        return False
+    cfg = rules()["missing_number"]
+    words = _words()
+    return any(words.get(line[end - 1:end - 1 + k], 0) >= cfg["min_word_freq"] for k in (2, 3)
+               if end - 1 + k <= len(line))
+
+
 def scan_warnings(line: str, fix: Fix) -> None:
     c = _compiled()
     m = c["censored"].search(line)
     if m:
         ctx = line[max(0, m.start() - 8):m.end() + 8]
         fix.warnings.append(("censored", f"原文有被屏蔽的文字：“{ctx}”"))
-    m = c["missing"].search(line) or c["percent"].search(line)
+    m = next((x for x in c["missing"].finditer(line) if not _measure_starts_word(line, x)), None) \
+        or c["percent"].search(line)
     if m:
         ctx = line[max(0, m.start() - 8):m.end() + 8]
         fix.warnings.append(("missing-number", f"数量词前缺少数字，原文可能删去了数字：“{ctx}”"))
