@@ -17,5 +17,7 @@ class CasebookConfig(Config):
     newest = c.Type(int, default=8)
     # folder (under the site) of the downloadable index: cases.json, cases.csv, cases.js
     data_dir = c.Type(str, default="data")
+    # cache of jieba tokens for related cases (relative to mkdocs.yml); empty: no cache
+    cache_dir = c.Type(str, default=".casebook-cache")
     # rewrite search/search_index.json as compact UTF-8 after Material wrote it
     compact_search_index = c.Type(bool, default=True)

@@ -147,7 +147,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.timings["read"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        self.related = related.compute(cat.cases, count=self.config.related) if cat.cases else []
+        cache = None
+        if self.config.cache_dir:
+            cache = Path(config.config_file_path or ".").parent / self.config.cache_dir / "related-tokens.json"
+        self.related = related.compute(cat.cases, count=self.config.related, cache=cache) if cat.cases else []
         self.timings["related"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()

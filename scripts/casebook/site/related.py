@@ -7,11 +7,14 @@ work per case is bounded by K * posting_cap whatever the number of cases.
 """
 from __future__ import annotations
 
+import hashlib
 import heapq
+import json
 import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from .records import Case
 
@@ -34,8 +37,30 @@ def tokens(text: str) -> list[str]:
     return [w for w in jieba.lcut(MARKUP.sub(" ", text), HMM=False) if HAN_WORD.match(w)]
 
 
-def _vectors(cases: list[Case], top_k: int) -> list[dict[str, float]]:
-    counts = [Counter(tokens(c.title + "\n" + c.body)) for c in cases]
+def token_counts(texts: list[str], cache: Path | None = None) -> list[Counter]:
+    """jieba token counts of each text. With `cache` (a JSON file of text hash -> counts), texts
+    seen in an earlier build are not segmented again: a one-case edit re-tokenises one case."""
+    known: dict[str, dict[str, int]] = {}
+    if cache is not None:
+        try:
+            known = json.loads(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in texts]
+    fresh = {k: dict(Counter(tokens(t))) for k, t in zip(keys, texts) if k not in known}
+    if cache is not None and (fresh or len(known) != len(set(keys))):
+        from ..fsutil import atomic_write
+
+        kept = {k: known.get(k) or fresh[k] for k in set(keys)}  # only this build's texts are kept
+        try:
+            atomic_write(cache, json.dumps(kept, ensure_ascii=False, separators=(",", ":")), durable=False)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+    return [Counter(known.get(k) or fresh[k]) for k in keys]
+
+
+def _vectors(cases: list[Case], top_k: int, cache: Path | None = None) -> list[dict[str, float]]:
+    counts = token_counts([c.title + "\n" + c.body for c in cases], cache)
     df: Counter = Counter()
     for cnt in counts:
         df.update(cnt.keys())
@@ -50,9 +75,9 @@ def _vectors(cases: list[Case], top_k: int) -> list[dict[str, float]]:
 
 
 def compute(cases: list[Case], count: int = 5, top_k: int = 24, posting_cap: int = 64,
-            county_cap: int = 40) -> list[list[Related]]:
+            county_cap: int = 40, cache: Path | None = None) -> list[list[Related]]:
     """For each case (by position), its `count` most related cases, best first."""
-    vectors = _vectors(cases, top_k)
+    vectors = _vectors(cases, top_k, cache)
     postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
     for i, vec in enumerate(vectors):
         for t, w in vec.items():
