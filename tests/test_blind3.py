@@ -59,13 +59,10 @@ XFAIL_COUNT: dict[str, str] = {
     "b3_12_changzhi_three.txt": "three articles (title + author org after each) not cut per article: 2 cases "
                                 "titled '今天是：2023年12月5日 星期二' and '县区动态', want 3",
 }
+# b3_09 ('江汉' in 江汉理工大学 → 江汉区) and b3_13 (outlet 香港商報網 → 810000) pass since region round 2
 XFAIL_REGION: dict[str, str] = {
-    "b3_09_university_zzb.txt": "'江汉' inside the university name '江汉理工大学' resolved as 江汉区 (420103); "
-                                "want 武汉市 (420100), no district named",
     "b3_12_changzhi_three.txt": "not cut per article, so only 沁源县 (140431) is found; 武乡县 140429 and "
                                 "平顺县 140425 missing",
-    "b3_13_big5_hk_jinjiang.txt": "outlet/site '香港商報網' wins over the text: region 香港特别行政区 (810000), "
-                                  "want 晋江市 (350582)",
 }
 XFAIL_WHOLE = "8 of 14 pages fail the heldout scorer on the first run (see XFAIL_SCORER)"
 

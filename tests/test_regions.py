@@ -248,3 +248,112 @@ def test_author_organisation_comes_first():
     beijing = {"province": "北京市", "code": "110000"}
     assert regions.resolve("本文", {"author": "中共朝阳区委组织部", "page_region": beijing})["code"] == "110105"
     assert regions.resolve("嘉荫县推行述职评议。", {"author": "通讯员 李华斌 杨子劲"})["code"] == "230722"
+
+
+# ---------------------------------------------------------------- round 2: blind-corpus rules
+
+def code(text: str, hints: dict | None = None) -> str | None:
+    return regions.resolve(text, hints or {}).get("code")
+
+
+@pytest.mark.parametrize("text, want", [
+    # a bare place name that starts an organisation's name is not the case's place
+    ("江汉理工大学党委深入实施“双带头人”培育工程，在武汉市高校党建工作推进会上作交流发言。", "420100"),
+    ("近日，长安科技大学、江汉大学附属医院党委与茂名市委组织部签订共建协议。", "440900"),
+    ("电白集团公司党委推行“党建+项目”，茂名市国资委予以推广。", "440900"),
+    ("【香港商报网讯】福建晋江是著名侨乡，晋江市委组织部以“侨乡党建”为抓手。", "350582"),
+    ("沁源县推行“三链”融合。（来源：长治组工网）", "140431"),
+])
+def test_place_inside_an_organisation_name_is_not_a_place(text, want):
+    assert code(text) == want
+
+
+def test_organisation_name_alone_names_no_place():
+    assert "code" not in regions.resolve("江汉理工大学党委组织部召开组织员工作例会。", {})
+    assert "code" not in regions.resolve("学校党委推行支部书记工作室。", {"author": "江汉理工大学党委组织部"})
+    assert "code" not in regions.resolve("湖南师范大学附属中学党委推行“一支部一品牌”。", {})
+
+
+@pytest.mark.parametrize("text, want", [
+    # party and government organs and full names still count (counter-examples)
+    ("江汉区委组织部推行“红色物业”。", "420103"),
+    ("中共电白区委组织部：选优配强村干部。", "440904"),
+    ("茂名市委印发《关于加强村级组织建设的意见》。", "440900"),
+    ("江汉区人民医院党委推行“支部建在科室上”。", "420103"),
+])
+def test_party_organs_and_full_names_are_still_places(text, want):
+    assert code(text) == want
+
+
+@pytest.mark.parametrize("text, want", [
+    # the destination of a study visit weighs far less than the subject
+    ("西安市长安区委组织部组织党员赴延安开展学习。", "610116"),
+    ("学校与长安区委组织部结对共建，组织教师党支部书记到延安、照金等革命传统教育基地开展现场教学。", "610116"),
+    ("沛县组织村党组织书记到井冈山接受教育，到延安参观学习。", "320322"),
+    ("晋江市委组织部组织年轻干部前往浙江安吉考察学习“两山”党建联盟经验。", "350582"),
+    ("沁源县选派村党组织书记赴西柏坡、延安等地培训。", "140431"),
+    ("沁源县委组织部组织新任村党组织书记远赴延安，重温入党誓词。", "140431"),
+])
+def test_destination_of_a_visit_is_not_the_subject(text, want):
+    assert code(text) == want
+
+
+def test_text_naming_only_a_destination_yields_to_the_page_or_outlet():
+    text = "学校党委组织新任支部书记奔赴延安，在枣园旧址重温入党誓词。"
+    assert code(text, {"outlet": "长治组工网"}) == "140400"
+    changzhi = {"province": "山西省", "city": "长治市", "code": "140400"}
+    assert code(text, {"page_region": changzhi}) == "140400"
+    assert code(text) == "610600"     # nothing better known: the destination is all there is
+
+
+@pytest.mark.parametrize("text, want", [
+    # counter-examples: the place is the subject, not a destination
+    ("延安市宝塔区推行“党建+网格”治理模式，到2025年实现全覆盖。", "610602"),
+    ("延安市宝塔区组织党员到井冈山学习。", "610602"),
+    ("省委书记到沁源县调研基层党建工作，听取村级集体经济发展情况汇报。", "140431"),
+    ("走进沁源县王和镇，村企联建党组织带动群众种植中药材。", "140431"),
+])
+def test_place_after_a_verb_without_a_study_purpose_still_counts(text, want):
+    assert code(text) == want
+
+
+def test_name_written_before_its_own_county_only_qualifies_it():
+    # a site line naming the city twice does not outweigh the county the article is about
+    text = ("中共徐州市纪律检查委员会 徐州市监察委员会\n【基层监督】沛县：“三单一评”让村级权力在阳光下运行\n"
+            "今年以来，江苏省徐州市沛县纪委监委推行“三单一评”工作机制。")
+    assert code(text) == "320322"
+
+
+@pytest.mark.parametrize("text, hints, want", [
+    # the outlet's own place does not override the text
+    ("福建晋江是著名侨乡。晋江市委组织部以“侨乡党建”为抓手。", {"outlet": "香港商报网"}, "350582"),
+    ("晋江市推行“侨胞之家”党群服务站。", {"outlet": "香港商报网", "site": "香港商报网", "url": "http://www.hkcd.com/a"}, "350582"),
+    ("香港商报网\n安吉县推行“两山”党建联盟。", {"outlet": "香港商报网"}, "330523"),
+    ("近日，安吉县委组织部推行“两山”党建联盟。", {"page_title": "北京日报：安吉“两山”党建联盟"}, "330523"),
+])
+def test_outlet_place_does_not_override_the_text(text, hints, want):
+    assert code(text, hints) == want
+
+
+def test_outlet_place_decides_only_when_the_text_names_none():
+    assert code("学校党委推行支部书记工作室制度。", {"outlet": "长治组工网"}) == "140400"
+    assert code("学校党委推行支部书记工作室制度。", {"outlet": "香港商报网"}) == "810000"
+    # and still chooses among the candidates of an ambiguous name
+    assert code("朝阳区推行“街乡吹哨”。", {"outlet": "北京日报"}) == "110105"
+    assert code("朝阳区推行“街乡吹哨”。", {"outlet": "长春日报"}) == "220104"
+
+
+@pytest.mark.parametrize("text, hints, want", [
+    # a column or site name taken for the title does not derail the region
+    ("县区动态\n沁源县：“三链”融合壮大村级集体经济\n今年以来，沁源县把发展壮大村级集体经济作为重要抓手。",
+     {"page_title": "县区动态", "outlet": "长治组工网"}, "140431"),
+    ("定西组工网\n渭源县推行“党建+扶贫车间”模式。", {"page_title": "定西组工网", "outlet": "定西组工网"}, "621123"),
+    ("定西组工网\n渭源县推行“党建+扶贫车间”模式。", {"page_title": "定西组工网"}, "621123"),
+    ("江汉理工大学党委组织部\n学校党委推行“双带头人”培育工程，在武汉市高校党建工作推进会上交流。",
+     {"page_title": "江汉理工大学党委组织部"}, "420100"),
+])
+def test_column_or_site_name_as_title_does_not_derail_the_region(text, hints, want):
+    assert code(text, hints) == want
+    page = regions.resolve(text, hints)
+    case = regions.resolve(text, {**hints, "page_region": page})
+    assert case["code"] == want

