@@ -279,8 +279,8 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
     records = []
     for n, draft in enumerate(drafts, 1):
         text = draft.text[:cap]
-        region = regions.resolve(f"{draft.title}\n{text}", {**hints, "author": draft.author,
-                                                            "page_region": page_region})
+        region = regions.resolve(text, {**hints, "author": draft.author, "title": draft.title,
+                                        "page_region": page_region})
         tags = tagging.tag(draft.title, text)
         source = _prune({
             "title": bounded_title(draft.article_title or clean.get("title")),
