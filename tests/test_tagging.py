@@ -148,8 +148,12 @@ def test_002_city_wide_plan_across_domains_is_mixed():
 
 
 def test_no_trigger_terms():
+    """Every case gets a domain and a theme; when no term fired, the defaults say so in the evidence."""
+    settings = tagging.load_taxonomy()["settings"]
     got = tagging.classify("", "今天天气很好。")
-    assert got["themes"] == [] and got["domain"] == tagging.load_taxonomy()["settings"]["default_domain"]
+    assert got["domain"] == settings["default_domain"] and got["evidence"]["domain"] == {}
+    assert got["themes"] == [settings["default_theme"]]
+    assert got["evidence"]["themes"] == {settings["default_theme"]: ["未命中触发词，默认"]}
 
 
 # ---------------------------------------------------------------- figures and tokens

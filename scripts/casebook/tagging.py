@@ -122,6 +122,9 @@ def classify(title: str, text: str) -> dict:
         if not themes:
             themes = ranked[:1]
         evidence["themes"] = {n: t_fired[n] for n in themes}
+    elif st.get("default_theme"):  # every case gets a theme; this one says it was not evidenced
+        themes = [st["default_theme"]]
+        evidence["themes"] = {themes[0]: ["未命中触发词，默认"]}
     return {"domain": domain, "themes": themes, "evidence": evidence,
             "scores": {"domain": d_scores, "themes": t_scores}}
 
