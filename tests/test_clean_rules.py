@@ -683,3 +683,189 @@ def test_wechat_footer_prompts_credits_and_message_area():
     assert by["策划：刘某"] == by["出品：某某融媒体中心"] == by["【编辑：陈某】"] == "editor-credit"
     assert by["觉得不错，请点个在看吧"] == "like-prompt" and by["点击“阅读原文”了解更多"] == "read-more"
     assert by["夜校办得好，我每期都去。"] == "comments-zone"
+
+
+# ---------------------------------------------------------------- round 3: guards for the rules
+# added after the blind2/blind3 corpora. Each fragment is written in another wording or site
+# style than the page that led to the rule; each test also holds body sentences that must stay.
+
+def test_hard_wrapped_prose_is_never_a_headline_run():
+    """A PDF/e-paper dump wrapped at 16 characters: seven lines in a row end mid-sentence with no
+    sentence punctuation at their ends (headline-shaped), but they continue one sentence and
+    stay; a real list of unrelated headlines after the article still goes."""
+    para = ("和平街道按照“一网格一支部”的思路在辖区划分网格四十二个，每个网格配备专职网格员和党员中心户，"
+            "建立问题发现、分流、办理、反馈闭环机制，街道党工委每月调度，社区党组织每周研判，"
+            "全年收集群众诉求一千三百余件，办结率达到百分之九十八，群众满意度逐年提升。")
+    wrapped = [para[i:i + 16] for i in range(0, len(para), 16)]
+    assert not any(x[-1] in "，。、；：" for x in wrapped[:-1])  # every line but the last is headline-shaped
+    text = "\n".join([
+        "和平街道推行网格党建",
+        "本报通讯员 张  华",
+        "",
+        *wrapped,
+        "",
+        "某市召开全市组织工作会议",
+        "某县举行新任村干部培训班开班仪式",
+        "某区启动年轻干部墩苗计划",
+        "某镇开展党员冬训集中学习活动",
+        "某县表彰一批优秀共产党员",
+        "某市出台人才新政二十条",
+    ])
+    res = clean_text(text, "t.txt")
+    kept = _kept(res).replace("\n", "")
+    assert para in kept
+    by = _dropped_by(res)
+    assert by["某县表彰一批优秀共产党员"] == by["某市出台人才新政二十条"] == "headline-run"
+
+
+def test_list_zone_ends_at_a_headline_with_its_dateline_and_bullets_end_it():
+    """A sidebar list header before the article does not swallow the headline that a dateline
+    follows; numbered links with a question mark after a list header go; a bulleted e-paper
+    contents list (本版导航) goes, the article under it stays."""
+    text = "\n".join([
+        "热点推荐",
+        "某县：“红色议事厅”议出治理新路子",
+        "发布日期：2024-04-02  信息来源：县委组织部",
+        BODY,
+        "“有事好商量，议事厅里议出了大家都满意的办法。”一位居民说。",
+        "热门文章：",
+        "1.春天去哪儿玩？本地人推荐这五个地方",
+        "2.2024年房价走势分析",
+    ])
+    res = clean_text(text, "t.txt")
+    assert res["title"] == "某县：“红色议事厅”议出治理新路子"
+    by = _dropped_by(res)
+    assert "1.春天去哪儿玩？本地人推荐这五个地方" in by and "热点推荐" in by
+    assert BODY in _kept(res)
+
+    text = "\n".join([
+        "本版导航",
+        "· 某县：让党旗在产业链上飘扬",
+        "· 图片新闻",
+        "",
+        "某县：让党旗在产业链上飘扬",
+        "本报记者 王  明",
+        "",
+        BODY,
+    ])
+    res = clean_text(text, "t.txt")
+    by = _dropped_by(res)
+    assert "· 图片新闻" in by and "· 某县：让党旗在产业链上飘扬" in by and "本版导航" in by
+    assert res["title"] == "某县：让党旗在产业链上飘扬" and BODY in _kept(res)
+
+
+ROUND3_CHROME = {
+    "某某市委宣传部主办": "sponsor-line",
+    "友情链接：新华网 | 人民网 | 某省人民政府": "friend-links",
+    "今天：2024年3月1日 周五": "today-date",
+    "你的浏览器版本过低，请升级后访问本站": "browser-notice",
+    "The Wayback Machine - https://web.archive.org/web/2021/http://example.cn/a.htm": "browser-notice",
+    "我们使用Cookies来提升您的体验，详见隐私政策。": "cookie-banner",
+    "同意  拒绝": "cookie-banner",
+    "登录 / 注册": "login-links",
+    "免责声明：本站转载文章仅供参考。": "copyright-notice",
+    "发布人：admin01": "poster-credit",
+    "获赞 1.5万 粉丝 3200": "account-stats",
+    "A04版：要闻": "epaper-page",
+    "网站导航：首页 | 党建 | 要闻": "nav-label",
+    "#乡村振兴 8篇": "tag-line",
+    "热门排行": "list-header",
+    "浏览（88）": "view-count",
+    "24小时服务热线：400-800-1234": "contact-line",
+    "官方QQ群：12345678": "contact-line",
+    "下载今日头条": "app-chrome",
+    "使用小程序": "wechat-chrome",
+}
+ROUND3_SURVIVE = [
+    "活动由市委组织部主办，全市200余名党员参加。",
+    "党员志愿者使用小程序预约服务，全年累计服务群众3000余人次。",
+    "今天是支部主题党日，全体党员集中学习。",
+    "县委组织部编印了《基层党建工作手册》，发放到每个支部。",
+    "第3版刊发的文章引起了广泛关注。",
+    "他在抖音上拥有粉丝2万人，常常直播带货。",
+    "村里开通服务热线后，群众反映的问题当天就有回音。",
+]
+
+
+def test_round3_chrome_rules_body_mentions_stay():
+    lines = list(ROUND3_CHROME)
+    text = "\n".join(lines[:8] + ["某街道“微网格”激活基层治理", "发布时间：2024-03-01"]
+                     + [BODY, *ROUND3_SURVIVE] + lines[8:])
+    res = clean_text(text, "t.txt")
+    by = _dropped_by(res)
+    for line, rule in ROUND3_CHROME.items():
+        assert by.get(line) == rule, (line, by.get(line))
+    kept = _kept(res)
+    for s in ROUND3_SURVIVE:
+        assert s in kept, s
+    assert res["title"] == "某街道“微网格”激活基层治理"
+
+
+def test_bulletin_credit_and_dated_info_line_are_metadata():
+    res = clean_text("\n".join(["某区组工简讯", "中共某某区委组织部编印    2024年1月5日", "",
+                                "某区推行“红色代办”服务", BODY]), "t.txt")
+    assert res["meta"]["published"] == "2024-01-05"
+    assert any(d["rule"] == "bulletin-credit" for d in res["dropped"])
+    res = clean_text("\n".join(["某区推行“红色代办”服务", "2024-01-05 某某街道党工委 阅读 318", BODY]), "t.txt")
+    assert res["meta"]["published"] == "2024-01-05" and res["title"] == "某区推行“红色代办”服务"
+    assert _dropped_by(res)["2024-01-05 某某街道党工委 阅读 318"] == "dateline-views"
+
+
+def test_article_signatures_split_a_multi_article_page():
+    """Two articles, each closed by its author organisation: both headlines are titles, the
+    organisations are metadata; a slogan line ending in 中心 is no organisation."""
+    text = "\n".join([
+        "和平区：“党建+物业”破解小区治理难题",
+        BODY,
+        "区委组织部负责人表示，将继续在全区推广这一做法。",
+        "中共和平区委组织部",
+        "河西区：“五社联动”激活社区服务",
+        "围绕服务保障中心大局",
+        "河西区推动社区、社会组织、社会工作者、社区志愿者、社会慈善资源联动，为居民办实事600余件。",
+        "中共河西区委组织部",
+    ])
+    res = clean_text(text, "t.txt")
+    titles = [b["text"] for b in res["blocks"] if b["kind"] == "title"]
+    assert titles == ["和平区：“党建+物业”破解小区治理难题", "河西区：“五社联动”激活社区服务"]
+    by = _dropped_by(res)
+    assert by["中共和平区委组织部"] == by["中共河西区委组织部"] == "article-signature"
+    assert "围绕服务保障中心大局" in _kept(res)
+
+
+def test_channel_name_from_the_menu_and_owner_named_by_the_footer():
+    text = "\n".join([
+        "红色阵地——中共某某市委组织部",
+        "首页  党建动态  干部工作  人才工作  党员教育",
+        "党建动态",
+        "某市：“党建联盟”赋能城市基层治理",
+        "发布时间：2024-05-06",
+        BODY,
+        "党建动态是党员群众了解本地工作的重要窗口。",
+        "主办：中共某某市委组织部",
+    ])
+    res = clean_text(text, "t.txt")
+    by = _dropped_by(res)
+    assert by["党建动态"] == "channel-name" and by["红色阵地——中共某某市委组织部"] == "site-name"
+    assert res["title"] == "某市：“党建联盟”赋能城市基层治理"
+    assert "党建动态是党员群众了解本地工作的重要窗口。" in _kept(res)
+
+
+def test_utf8_read_as_gbk_inside_sound_text_is_repaired():
+    """The garbled run sits between sound characters (the rest of the line read right)."""
+    garbled = "“支部建在网格上”联系群".encode("utf-8").decode("gbk")
+    res = clean_text("\n".join(["某区网格党建见成效", f"全区推行{garbled}众工作法，每个网格配备1名党员。"]), "t.txt")
+    assert "全区推行“支部建在网格上”联系群众工作法，每个网格配备1名党员。" in _kept(res)
+    assert any(r["kind"] == "mojibake" for r in res["repairs"])
+    res = clean_text("某区网格党建见成效\n" + BODY, "t.txt")
+    assert not any(r["kind"] == "mojibake" for r in res["repairs"]) and BODY in _kept(res)
+
+
+def test_lines_continuing_a_sentence_after_a_comma_are_no_headline_run():
+    """Text broken before its commas at no fixed width (a copy from a PDF viewer): six
+    headline-shaped lines in a row, each next one opening on '，', are one sentence and stay."""
+    lines = ["近年来某县聚焦村级组织建设", "，选优配强村党组织书记", "，实施村干部学历提升计划",
+             "，推行村级事务阳光公开", "，建立村干部履职档案", "，全县村级组织凝聚力战斗力明显增强",
+             "，群众满意度达到百分之九十六。"]
+    res = clean_text("\n".join(["某县建强村级组织", "发布时间：2024-02-02", *lines, BODY]), "t.txt")
+    kept = _kept(res).replace("\n", "")
+    assert "".join(lines) in kept, res["dropped"]

@@ -148,6 +148,13 @@ def _apply_line_rules(lines: list[Line], R: Rules) -> None:
             _drop(ln, chrome["reason"], "chrome-words")
 
 
+def _is_org(s: str, R: Rules) -> bool:
+    """An author organisation line (author-org pattern), not a subheading that ends like one."""
+    ao = R.structure["author-org"]
+    return bool(R.org.match(s)) and not s.endswith(tuple(ao.get("not_endings", ()))) \
+        and not s.startswith(tuple(ao.get("verb_starts", ())))
+
+
 def _tokens(s: str) -> list[str]:
     return [t for t in re.split(r"[\s\u00a0\u3000|｜/、·•]+", s) if t]
 
@@ -178,6 +185,7 @@ def _structural(lines: list[Line], R: Rules) -> None:
     # running headers and footers first: the rules below then see the text without them, as a
     # second pass over cleaned text does
     _repeated_lines(lines, st)
+    prose = _wrapped_prose(lines, st["hard-wrap"])
     # numbered headline lists ------------------------------------------------
     cfg = st["numbered-headlines"]
     num = re.compile(r"^(\d{1,3})\s*[.、．]\s*\S")
@@ -217,7 +225,7 @@ def _structural(lines: list[Line], R: Rules) -> None:
     # single-line structures --------------------------------------------------
     seo, menu = st["seo-keywords"], st["menu-line"]
     for ln in lines:
-        if ln.status or SENTENCE.search(ln.s):
+        if ln.status or SENTENCE.search(ln.s) or ln.n in prose:
             continue
         toks = _tokens(ln.s)
         if len(toks) >= seo["min_items"] and (
@@ -251,7 +259,7 @@ def _structural(lines: list[Line], R: Rules) -> None:
 
     hr = st["headline-run"]
     for r in list(runs(lambda x: hr["min_chars"] <= len(x.s) <= hr["max_chars"] and _title_like(x.s, st)
-                       and not R.numbered.match(x.s))):
+                       and not R.numbered.match(x.s) and x.n not in prose)):
         if len(r) >= hr["min_items"]:
             for x in r:
                 _drop(x, hr["reason"], "headline-run")
@@ -260,9 +268,21 @@ def _structural(lines: list[Line], R: Rules) -> None:
     sig = st["signature"]
     for i, ln in enumerate(lines[:-1]):
         nxt = lines[i + 1]
-        if not ln.status and len(ln.s) <= st["author-org"]["max_chars"] and R.org.match(ln.s) \
+        if not ln.status and len(ln.s) <= st["author-org"]["max_chars"] and _is_org(ln.s, R) \
                 and nxt.reason == "meta:dateline" and nxt.rule in ("dateline-bare", "dateline-labelled"):
             _drop(ln, sig["reason"], "signature")
+
+    # the author organisation closing an article: after a sentence end, before the next title --
+    asg = st["article-signature"]
+    for i, ln in enumerate(lines):
+        if ln.status or i == 0 or len(ln.s) > st["author-org"]["max_chars"] or not re.match(asg["pattern"], ln.s):
+            continue
+        # the content lines around it (dropped lines are transparent, as on a second pass)
+        prev = next((x for x in reversed(lines[:i]) if not x.status), None)
+        nxt = next((x for x in lines[i + 1:] if not x.status), None)
+        if prev is not None and SENT_END.search(prev.s) and len(prev.s) >= asg["min_sentence_chars"] \
+                and HAN_RE.search(prev.s) and (nxt is None or _title_like(nxt.s, st)):
+            _drop(ln, asg["reason"], "article-signature")
 
     # author organisation directly under a title -------------------------------
     ao = st["author-org"]
@@ -270,7 +290,7 @@ def _structural(lines: list[Line], R: Rules) -> None:
     for ln in lines:
         if ln.status:
             continue
-        if len(ln.s) <= ao["max_chars"] and R.org.match(ln.s) and prev is not None \
+        if len(ln.s) <= ao["max_chars"] and _is_org(ln.s, R) and prev is not None \
                 and _title_like(prev.s, st) and prev.s != ln.s:
             _drop(ln, ao["reason"], "author-org")
             continue
@@ -284,9 +304,14 @@ def _structural(lines: list[Line], R: Rules) -> None:
     lz, fz = st["link-list-zone"], st["footer-zone"]
     zone = None
     started = False
-    for ln in lines:
+    for i, ln in enumerate(lines):
         if ln.status == "drop" and ln.rule == "list-header":
             zone = ("link", lz)
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if zone and zone[0] == "link" and not started and not ln.status and nxt is not None and nxt.status == "meta" \
+                and nxt.reason in ("meta:dateline", "meta:byline") and _title_like(ln.s, st):
+            zone = None  # a headline with its dateline under it opens the article: the list is over
             continue
         if ln.status == "drop" and ln.reason in ("footer", "disclaimer") and started and zone is None:
             zone = ("footer", fz)
@@ -298,8 +323,12 @@ def _structural(lines: list[Line], R: Rules) -> None:
             if zone and zone[0] == "link":
                 zone = None
             continue
-        if zone and len(ln.s) <= zone[1]["max_chars"] and not STOP.search(ln.s):
+        if zone and len(ln.s) <= zone[1]["max_chars"] and ln.n not in prose \
+                and (not STOP.search(ln.s) or (zone[0] == "link" and LIST_ITEM.match(ln.s))):
             _drop(ln, zone[1]["reason"], "link-list-zone" if zone[0] == "link" else "footer-zone")
+
+
+LIST_ITEM = re.compile(r"^(\d{1,2}\s*[.、．]|[·•●▪■◆])\s*\S")  # a numbered or bulleted link in a list
 
 
 def _repeated_lines(lines: list[Line], st: dict) -> None:
@@ -414,6 +443,29 @@ def _site_names(lines: list[Line], st: dict) -> None:
         body = k + 1 < len(content) and STOP.search(lines[content[k + 1]].s)
         return meta_next(i) or bool(body)
 
+    # an account or outlet name that the dateline right under it repeats ("信阳日报" over
+    # "2023-05-08 10:21 · 信阳日报社官方账号") names the source, wherever it sits in the lead
+    for i in content:
+        ln, nxt = lines[i], (lines[i + 1] if i + 1 < len(lines) else None)
+        bare = ln.s.rstrip(".。·")
+        if nxt is not None and nxt.status == "meta" and nxt.reason == "meta:dateline" \
+                and 2 <= len(bare) <= sn["echo_max_chars"] and not NAME_MARKS.search(bare) and bare in nxt.s:
+            _drop(ln, sn["reason"], "site-name")
+    content = [i for i in content if not lines[i].status]
+    cn = st["channel-name"]
+    items = {t for x in lines if x.status == "drop" and x.reason == "nav"
+             for t in re.split(r"[\s\u00a0\u3000|｜/、·•>›»＞→:：]+", x.s) if 2 <= len(t) <= cn["max_chars"]}
+    # the site's owner named again by the footer (主办：…): "廉韵彭城——中共某市纪律检查委员会"
+    owners = [x.s for x in lines if x.status == "drop" and x.rule in ("site-owner", "copyright", "sponsor-line")]
+    for i in content:
+        if lines[i].s in items:
+            _drop(lines[i], cn["reason"], "channel-name")
+            continue
+        parts = [p for p in re.split(r"\s*(?:——|—|-{1,2}|｜|\|)\s*", lines[i].s) if p]
+        if owners and len(parts) >= 2 and not meta_next(i) \
+                and any(len(p) >= sn["owner_min_chars"] and p in o for p in parts for o in owners):
+            _drop(lines[i], sn["reason"], "site-name")
+    content = [i for i in content if not lines[i].status]
     names = []
     for k, i in enumerate(content):
         ln = lines[i]
@@ -483,6 +535,38 @@ def _kinds(lines: list[Line], R: Rules) -> None:
             ln.kind = "paragraph"
 
 
+def _signed_articles(lines: list[Line], R: Rules) -> None:
+    """Several articles on one page, each closed by its author organisation (article-signature):
+    the heading that opens each signed article is its title."""
+    sigs = [i for i, ln in enumerate(lines) if ln.rule == "article-signature"]
+    if len(sigs) < R.structure["article-signature"]["min_articles"]:
+        return
+    start = 0
+    for s in sigs:
+        head = None
+        if start:  # after a signature: the next content line opens the next article
+            head = next((x for x in lines[start:s] if not x.status), None)
+            if head is not None and head.kind not in ("heading", "title"):
+                head = None
+        else:  # the first article: the heading nearest above its signature
+            for i in range(s - 1, -1, -1):
+                ln = lines[i]
+                if ln.status:
+                    continue
+                if ln.kind in ("heading", "title"):
+                    head = ln
+                    break
+        if head is not None and head.kind == "heading" and _title_like(head.s, R.structure):
+            head.kind = "title"
+        if head is not None and start == 0:
+            # a title above the first signed article heads the collection (县区经验交流（之三）
+            # over its editor's note), not an article of its own
+            for ln in lines[:lines.index(head)]:
+                if ln.kind == "title" and not ln.status:
+                    ln.kind = "heading"
+        start = s + 1
+
+
 # a wrapped line ends anywhere but after sentence punctuation; a closing quote or bracket alone
 # (…建立“流动党员之家” | 九个，…) closes a quoted term, not the sentence
 WRAP_END = re.compile(r"[。！？；：!?;:…][”」』）)]*$")
@@ -490,24 +574,65 @@ SENT_END = re.compile(r"[。！？!?；;…][”」』）)]?$")
 HAN_RE = re.compile(r"[\u3400-\u9fff]")
 
 
-def _join_wrapped(blocks: list[dict], cfg: dict) -> list[dict]:
-    """Paragraphs hard-wrapped at a fixed width (text dumps of PDFs) become one block each."""
+def _wrap_width(texts: list[str], cfg: dict) -> int | None:
+    """The fixed width a page's paragraphs are hard-wrapped at, or None (rule hard-wrap)."""
     widths: dict[int, int] = {}
-    for b in blocks:
-        t = b["text"]
+    for t in texts:
         if len(t) >= cfg["min_width"] and not WRAP_END.search(t):
             widths[len(t)] = widths.get(len(t), 0) + 1
     if not widths:
-        return blocks
+        return None
     tol = cfg["tolerance"]
 
     def near(w):
         return sum(widths.get(k, 0) for k in range(w - tol, w + tol + 1))
 
     width = max(widths, key=near)
-    long_lines = sum(1 for b in blocks if len(b["text"]) >= cfg["min_width"])
+    long_lines = sum(1 for t in texts if len(t) >= cfg["min_width"])
     if near(width) < cfg["min_lines"] or near(width) < cfg["min_share"] * long_lines:
-        return blocks  # a page with wrapped text is made of such lines, not a few of them
+        return None  # a page with wrapped text is made of such lines, not a few of them
+    return width
+
+
+def _wrapped_prose(lines: list[Line], cfg: dict) -> set[int]:
+    """Line numbers of hard-wrapped paragraph lines: consecutive physical lines at the page's wrap
+    width, ending mid-sentence, closed by a line that ends a sentence, with sentence punctuation
+    inside. Rules for runs of headlines, menus and link zones never take these lines (a sentence
+    that continues on the next line is body text, whatever its length)."""
+    # a line that opens on a full-width comma or full stop continues the sentence of the line
+    # above (wrapped text of any width, blank lines or not): both lines are prose
+    out: set[int] = set()
+    for x, y in zip(lines, lines[1:]):
+        if y.s[:1] in "，。、；" and len(y.s) >= cfg["min_width"] // 2 \
+                and HAN_RE.search(y.s) and len(HAN_RE.findall(x.s)) >= cfg["min_width"] // 2:
+            out.update((x.n, y.n))
+    width = _wrap_width([ln.s for ln in lines], cfg)
+    if width is None:
+        return out
+    tol = cfg["tolerance"]
+
+    def wrapped(t):
+        return abs(len(t) - width) <= tol and not WRAP_END.search(t) and HAN_RE.search(t)
+
+    i = 0
+    while i < len(lines):
+        j = i
+        while j + 1 < len(lines) and wrapped(lines[j].s) and lines[j + 1].n == lines[j].n + 1 \
+                and not lines[j].status and not lines[j + 1].status:
+            j += 1
+        if j - i + 1 >= cfg["min_lines"] and SENT_END.search(lines[j].s) and HAN_RE.search(lines[j].s) and any(SENTENCE.search(x.s) for x in lines[i:j + 1]):
+            out.update(x.n for x in lines[i:j + 1])
+        i = j + 1
+    return out
+
+
+def _join_wrapped(blocks: list[dict], cfg: dict) -> list[dict]:
+    """Paragraphs hard-wrapped at a fixed width (text dumps of PDFs) become one block each."""
+    width = _wrap_width([b["text"] for b in blocks], cfg)
+    if width is None:
+        return blocks
+    tol = cfg["tolerance"]
+
     def wrapped(t):
         return abs(len(t) - width) <= tol and not WRAP_END.search(t) and HAN_RE.search(t)
 
@@ -760,6 +885,7 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
     _structural(nonblank, R)
     _title_hints(nonblank, [sidecar.get("title"), html_meta.get("title"), html_meta.get("html_title")], R)
     _kinds(nonblank, R)
+    _signed_articles(nonblank, R)
 
     blocks, repairs, warnings = [], [], []
     extra_drops = []

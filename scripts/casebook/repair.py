@@ -6,6 +6,7 @@ Every function returns the new text plus the repairs it made as (kind, before, a
 the warnings as (kind, message), so clean.py can record each one with its line number."""
 from __future__ import annotations
 
+import codecs
 import functools
 import operator
 import re
@@ -211,6 +212,29 @@ def _gbk_or_placeholder(ch: str) -> bytes:
         return b"\xff"  # never part of UTF-8: the damaged character decodes to U+FFFD
 
 
+def _utf8_window(line: str, a: int, b: int, cfg: dict) -> tuple[int, int] | None:
+    """The longest stretch of line[a:b], at least cfg['min_run'] characters, whose GBK bytes
+    decode as strict UTF-8 (each start tried once; the extension is linear)."""
+    best = None
+    i = a
+    while i < b:
+        dec = codecs.getincrementaldecoder("utf-8")("strict")
+        end = None
+        j = i
+        while j < b:
+            try:
+                dec.decode(line[j].encode("gbk"))
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                break
+            j += 1
+            if dec.getstate()[0] == b"":
+                end = j  # no partial character pending: a whole UTF-8 text so far
+        if end is not None and end - i >= cfg["min_run"] and (best is None or end - i > best[1] - best[0]):
+            best = (i, end)
+        i = max(i + 1, end or 0) if end and end - i >= cfg["min_run"] else i + 1
+    return best
+
+
 def _fix_utf8_as_gbk(line: str, fix: Fix) -> str:
     cfg = rules()["mojibake"]
     out, last = [], 0
@@ -231,7 +255,21 @@ def _fix_utf8_as_gbk(line: str, fix: Fix) -> str:
         cand = re.sub("\ufffd+", "\ufffd", raw.decode("utf-8", errors="replace"))
         bad = cand.count("\ufffd")
         good = cand.replace("\ufffd", "")
-        if len(good) < 2 or bad > max(2, len(good) // 3):
+        # the garbled run may sit inside sound text (推行鈥滃厷…兢众制度): then the longest window
+        # whose GBK bytes are whole UTF-8 text is the damage, and only it is repaired
+        # (a run that lost bytes reads better repaired whole, U+FFFD marking the lost characters)
+        whole_ok = not (len(good) < 2 or bad > max(2, len(good) // 3))
+        win = _utf8_window(line, a, b, cfg) if bad else None
+        if win is not None:
+            wa, wb = win
+            dec = line[wa:wb].encode("gbk").decode("utf-8")
+            if not whole_ok or coverage(line[a:wa] + dec + line[wb:b]) > coverage(good):
+                a, b = win
+                run = line[a:b]
+                good = cand = dec
+                bad = 0
+                whole_ok = True
+        if not whole_ok:
             continue
         if coverage(good) >= cfg["min_coverage"] and coverage(good) - coverage(run) >= cfg["min_gain"]:
             out.append(line[last:a])
