@@ -38,11 +38,7 @@ PAGES = sorted(BLIND)
 # Every scorer page recorded as failing on the first run passes since cleaner round 3
 # (2026-11-25); the diagnoses are in the git history of this file.
 XFAIL_SCORER: dict[str, str] = {}
-XFAIL_COUNT: dict[str, str] = {
-    "b3_12_changzhi_three.txt": "since cleaner round 3 the three articles are titled (signatures are metadata), "
-                                "but the collection heading with its 编者按 paragraph is cut as a fourth case: "
-                                "4 cases, want 3",
-}
+XFAIL_COUNT: dict[str, str] = {}  # b3_12 (a 编者按 cut as a fourth case) passes since cut.py treats it as 背景
 # b3_09 ('江汉' in 江汉理工大学 → 江汉区) and b3_13 (outlet 香港商報網 → 810000) pass since region round 2
 XFAIL_REGION: dict[str, str] = {}  # b3_12 passes since cleaner round 3 (three titled articles)
 XFAIL_WHOLE = ""  # was: 8 of 14 pages fail the heldout scorer on the first run

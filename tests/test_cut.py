@@ -80,3 +80,11 @@ def test_numbered_practice_headings_cut_and_name_the_cases():
     drafts = cut_page(clean)
     assert [d.title for d in drafts] == ["推行“红色物业”", "建强村级阵地"]
     assert [len(d.blocks) for d in drafts] == [1, 2]
+
+
+def test_a_collections_editor_note_is_no_case_of_its_own():
+    clean = page(("title", "县区动态"), ("paragraph", "编者按：本期刊发三个县的做法。"),
+                 ("title", "第一篇"), ("paragraph", LONG), ("title", "第二篇"), ("paragraph", LONG))
+    drafts = cut_page(clean)
+    assert [d.title for d in drafts] == ["第一篇", "第二篇"]
+    assert drafts[0].lead[0]["text"].startswith("编者按")

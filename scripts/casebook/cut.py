@@ -231,8 +231,22 @@ def cut_page(clean: dict) -> list[Draft]:
     page_title = clean.get("title") or None
     many = len(articles) > 1
     drafts: list[Draft] = []
-    for article in articles:
+    carried: list[dict] = []  # a collection's heading and editor's note, kept as the next case's 背景
+    for n, article in enumerate(articles):
+        if many and n + 1 < len(articles) and _is_preface(article):
+            carried += article["blocks"]
+            continue
         if many and not article["title"]:
             article["untitled_of_many"] = True
-        drafts.extend(cut_article(article, page_title if not many else None))
+        cut = cut_article(article, page_title if not many else None)
+        cut[0].lead = carried + cut[0].lead
+        carried = []
+        drafts.extend(cut)
     return drafts
+
+
+def _is_preface(article: dict) -> bool:
+    """A short piece before other articles (a collection's 编者按, a column's intro): no practice of
+    its own. Threshold in data/cut_rules.yaml."""
+    text = sum(len(b["text"]) for b in article["blocks"] if b["kind"] == "paragraph")
+    return text < rules()["preface_max_chars"]
