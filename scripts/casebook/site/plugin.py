@@ -318,20 +318,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                                           for t in case.tags), False))
         if case.year:
             rows.append(("年份", f'<a href="{self._url(page, cat.year_src[str(case.year)])}">{case.year}</a>', False))
-        src = case.source
-        bits = []
-        title = html.escape(str(src.get("title") or "原文"))
-        url = sanitize.safe_url(src.get("url"))
-        if url:
-            bits.append(f'<a href="{html.escape(url)}" rel="noopener nofollow">{title}</a>')
-        else:
-            bits.append(title)
-        for key in ("outlet", "byline"):
-            if src.get(key):
-                bits.append(html.escape(str(src[key])))
-        if case.published:
-            bits.append(html.escape(case.published))
-        rows.append(("来源", " · ".join(bits), False))
+        rows.append(("来源", sanitize.source_html(case.source, case.published), False))
         dl = []
         for label, value, indexed in rows:
             attr = "" if indexed else " data-search-exclude"

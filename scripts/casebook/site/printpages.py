@@ -21,7 +21,7 @@ from collections import defaultdict
 
 from .pages import esc, front, rel
 from .records import Case, slug
-from .sanitize import safe_url
+from .sanitize import source_html
 
 INDEX = "print/index.md"
 SELECTION = "print/selection.md"
@@ -74,20 +74,7 @@ def _meta(case: Case) -> str:
         rows.append(("标签", "、".join(html.escape(t) for t in case.tags)))
     if case.year:
         rows.append(("年份", str(case.year)))
-    src = case.source
-    bits = []
-    title = html.escape(str(src.get("title") or "原文"))
-    url = safe_url(src.get("url"))
-    if url:
-        bits.append(f'<a href="{html.escape(url)}" rel="noopener nofollow">{title}</a>')
-    else:
-        bits.append(title)
-    for key in ("outlet", "byline"):
-        if src.get(key):
-            bits.append(html.escape(str(src[key])))
-    if case.published:
-        bits.append(html.escape(case.published))
-    rows.append(("来源", " · ".join(bits)))
+    rows.append(("来源", source_html(case.source, case.published)))
     dl = "".join(f'<div class="cb-meta__row"><dt>{k}</dt><dd>{v}</dd></div>' for k, v in rows)
     out = f'<div class="cb-meta cb-meta--print" aria-label="案例信息"><dl>{dl}</dl></div>'
     if case.figures:

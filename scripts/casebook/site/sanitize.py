@@ -87,6 +87,18 @@ def safe_url(url) -> str:
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+def source_html(source: dict, published: str | None) -> str:
+    """The attribution of a case as safe HTML: the source title (linked when the URL is plain
+    http(s)), outlet, byline and date, joined by " · "."""
+    title = html.escape(str(source.get("title") or "原文"))
+    url = safe_url(source.get("url"))
+    bits = [f'<a href="{html.escape(url)}" rel="noopener nofollow">{title}</a>' if url else title]
+    bits += [html.escape(str(source[key])) for key in ("outlet", "byline") if source.get(key)]
+    if published:
+        bits.append(html.escape(published))
+    return " · ".join(bits)
+
+
 def csv_cell(value):
     """A spreadsheet cell that cannot start a formula (CSV injection)."""
     if isinstance(value, str) and value.startswith(_FORMULA):
