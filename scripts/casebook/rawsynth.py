@@ -14,7 +14,6 @@ The command line refuses to write into the repository's raw/ folder.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import html
@@ -259,20 +258,9 @@ def _write(path: Path, data: str | bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="write synthetic raw pages (tests/benchmarks only)")
-    parser.add_argument("count", type=int)
-    parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--chars", type=int, default=2000)
-    args = parser.parse_args(argv)
-    repo_raw = (Path.cwd() / "raw").resolve()
-    if args.out_dir.resolve() == repo_raw or repo_raw in args.out_dir.resolve().parents:
-        print(f"rawsynth: refusing to write synthetic pages into {repo_raw}", file=sys.stderr)
-        return 2
-    paths = generate(args.count, args.out_dir, args.seed, args.chars)
-    print(f"wrote {len(paths)} raw pages under {args.out_dir}")
-    return 0
+    from .synth import generator_cli
 
+    return generator_cli(argv, generate, "raw", "raw pages")
 
 if __name__ == "__main__":
     sys.exit(main())

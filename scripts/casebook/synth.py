@@ -102,21 +102,26 @@ def generate(n: int, out_dir: Path, seed: int = 0, chars: int = 2000) -> list[Pa
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="write synthetic case files (tests/benchmarks only)")
+def generator_cli(argv: list[str] | None, generate_fn, guarded: str, what: str) -> int:
+    """`python -m casebook.synth|rawsynth COUNT OUT_DIR`: write `what` with `generate_fn`, refusing
+    to write into the project's own `guarded` folder (cases/ or raw/) under the working directory."""
+    parser = argparse.ArgumentParser(description=f"write synthetic {what} (tests/benchmarks only)")
     parser.add_argument("count", type=int)
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--chars", type=int, default=2000)
     args = parser.parse_args(argv)
-    repo_cases = (Path.cwd() / "cases").resolve()
-    if args.out_dir.resolve() == repo_cases or repo_cases in args.out_dir.resolve().parents:
-        print(f"synth: refusing to write synthetic cases into {repo_cases}", file=sys.stderr)
+    own = (Path.cwd() / guarded).resolve()
+    if args.out_dir.resolve() == own or own in args.out_dir.resolve().parents:
+        print(f"refusing to write synthetic {what} into {own}", file=sys.stderr)
         return 2
-    paths = generate(args.count, args.out_dir, args.seed, args.chars)
-    print(f"wrote {len(paths)} cases under {args.out_dir}")
+    paths = generate_fn(args.count, args.out_dir, args.seed, args.chars)
+    print(f"wrote {len(paths)} {what} under {args.out_dir}")
     return 0
 
+
+def main(argv: list[str] | None = None) -> int:
+    return generator_cli(argv, generate, "cases", "case files")
 
 if __name__ == "__main__":
     sys.exit(main())
