@@ -454,7 +454,6 @@ def _punctuation_once(line: str, c: dict) -> str:
     pairs = c["pairs"]
     chars = list(line)
     n = len(chars)
-    changed = False
     for i, ch in enumerate(chars):
         if ch not in pairs:
             continue
@@ -467,7 +466,6 @@ def _punctuation_once(line: str, c: dict) -> str:
         if _is_han(left) or (_is_han(right) and not (left.isascii() and left.isalnum())) \
                 or (_is_han(right) and ch in ",;:" and left.isdigit()):
             chars[i] = pairs[ch]
-            changed = True
     new = "".join(chars)
     if "(" in new:
         def paren(m):
