@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from casebook import bench, rawsynth
+from casebook.casefile import is_case_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -232,7 +233,7 @@ def test_split_site_builds_one_project_per_province(tmp_path):
         assert f"· {prov}" in sub and str((root / "overrides").resolve()) in sub
         # the province's project holds its own cases and no other province's
         docs = out / "projects" / prov / "cases"
-        assert {p.relative_to(docs).parts[0] for p in docs.rglob("*.md") if bench._is_case_file(p)} == {prov}
+        assert {p.relative_to(docs).parts[0] for p in docs.rglob("*.md") if is_case_file(p)} == {prov}
     r = bench.run_stage(root, "build", "--config", str(out / "mkdocs.yml"), "--site-dir", str(out / "site"),
                         "--no-strict")
     assert r.get("ok"), r

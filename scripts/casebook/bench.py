@@ -24,7 +24,6 @@ import importlib.util
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .casefile import is_case_file
 
 DEFAULT_SIZES = "100,1000"
 STAGE_TIMEOUT = 3600  # seconds; a stage that hangs longer is reported as failed
@@ -274,7 +275,7 @@ def make_project(base: Path, repo: Path) -> Path:
     (root / "cases").mkdir()
     if cases.is_dir():
         for path in cases.rglob("*"):
-            if path.is_file() and not _is_case_file(path):
+            if path.is_file() and not is_case_file(path):
                 target = root / "cases" / path.relative_to(cases)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
@@ -286,16 +287,8 @@ def make_project(base: Path, repo: Path) -> Path:
     return root
 
 
-def _is_case_file(path: Path) -> bool:
-    if path.suffix != ".md":
-        return False
-    head = path.read_text(encoding="utf-8", errors="replace")[:3000]
-    # a case file carries a region or a source in its front matter; hand-written pages carry neither
-    return head.startswith("---") and re.search(r"^(region|source):", head.split("\n---", 1)[0], re.M) is not None
-
-
 def case_files(cases: Path) -> list[Path]:
-    return sorted(p for p in cases.rglob("*.md") if _is_case_file(p))
+    return sorted(p for p in cases.rglob("*.md") if is_case_file(p))
 
 
 def edit_one_raw(raw: Path) -> Path | None:
@@ -500,7 +493,7 @@ def bench_plain(root: Path, base: Path, f: dict, log, n: int) -> None:
     shutil.copytree(root / "cases", plain_docs, ignore=shutil.ignore_patterns(".*"))
     # only the case files: the casebook's hand-written pages may rely on its plugin
     for p in plain_docs.rglob("*"):
-        if p.is_file() and not (p.suffix == ".md" and _is_case_file(p)):
+        if p.is_file() and not (p.suffix == ".md" and is_case_file(p)):
             p.unlink()
     plain_yml = base / "plain-mkdocs.yml"
     plain_yml.write_text(PLAIN_MKDOCS.format(docs=json.dumps(str(plain_docs))), encoding="utf-8")

@@ -120,6 +120,18 @@ def parse(text: str) -> CaseDoc:
     return CaseDoc(meta=meta, body=body, body_line=body_line, lines=_key_lines(node, 1) if node else {})
 
 
+def is_case_file(path) -> bool:
+    """A Markdown file whose front matter has `region` or `source` (hand-written pages have neither).
+    Reads only the file's head: cheap enough for tens of thousands of files."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix != ".md":
+        return False
+    head = path.read_text(encoding="utf-8", errors="replace")[:3000]
+    return head.startswith("---") and re.search(r"^(region|source):", head.split("\n---", 1)[0], re.M) is not None
+
+
 # ---------------------------------------------------------------- writing
 
 

@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from .casefile import is_case_file
 from .convert import raw_pages
 
 
@@ -120,10 +121,10 @@ def split_site(project_root: Path, out: Path, concurrency: int | None = None) ->
     out = Path(out)
     if out.exists():
         shutil.rmtree(out)
-    handwritten = [p for p in cases.rglob("*") if p.is_file() and not _is_case(p)]
+    handwritten = [p for p in cases.rglob("*") if p.is_file() and not is_case_file(p)]
     provinces: dict[str, int] = {}
     for folder in sorted(p for p in cases.iterdir() if p.is_dir()):
-        n = sum(1 for p in folder.rglob("*.md") if _is_case(p))
+        n = sum(1 for p in folder.rglob("*.md") if is_case_file(p))
         if n:
             provinces[folder.name] = n
     for prov in provinces:
@@ -140,13 +141,6 @@ def split_site(project_root: Path, out: Path, concurrency: int | None = None) ->
                       root_cfg, count=1, flags=re.M)
     (out / "mkdocs.yml").write_text(root_cfg, encoding="utf-8")
     return provinces
-
-
-def _is_case(path: Path) -> bool:
-    if path.suffix != ".md":
-        return False
-    head = path.read_text(encoding="utf-8", errors="replace")[:3000]
-    return head.startswith("---") and re.search(r"^(region|source):", head.split("\n---", 1)[0], re.M) is not None
 
 
 def _copy(files: list[Path], src_root: Path, dst_root: Path) -> None:
