@@ -99,7 +99,7 @@ def site(tmp_path_factory):
     (folder / "hostile.md").write_text(HOSTILE_CASE, encoding="utf-8")
     (folder / "heading.md").write_text(HEADING_CASE, encoding="utf-8")
     synth.generate(6, project.cases / "synth", seed=3)
-    mkdocs_build(project, strict=False)  # validate was skipped: the build alone must be safe
+    mkdocs_build(project.mkdocs_yml, project.site, strict=False)  # validate was skipped: the build alone must be safe
     return project.site
 
 

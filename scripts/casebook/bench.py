@@ -153,20 +153,21 @@ def stage_cli(root: Path, verb: str) -> dict:
 
 
 def stage_build(root: Path, config_file: Path, site_dir: Path, strict: bool) -> dict:
+    """The site build as `casebook build --no-convert` runs it: incremental when an earlier build
+    of the same site left its state (the first build of a size is a full one)."""
     import logging
 
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
+    from .build import mkdocs_build
 
     logging.basicConfig(level=logging.ERROR)
     note = None
     try:
-        build(load_config(str(config_file), strict=strict, site_dir=str(site_dir)))
+        mkdocs_build(config_file, site_dir, strict=strict, incremental=True)
     except Exception as err:
         if not strict:
             raise
         note = f"strict build failed ({type(err).__name__}: {str(err)[:200]}); built again without --strict"
-        build(load_config(str(config_file), strict=False, site_dir=str(site_dir)))
+        mkdocs_build(config_file, site_dir, strict=False, incremental=True)
     return {"note": note}
 
 

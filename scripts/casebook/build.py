@@ -9,14 +9,25 @@ from .convert import convert
 from .paths import Project
 
 
-def mkdocs_build(project: Project, site_dir: Path | None = None, strict: bool = True, **overrides) -> None:
-    """Build the site with MkDocs' own API. Raises mkdocs.exceptions.MkDocsException on failure."""
+def mkdocs_build(config_file: Path, site_dir: Path, strict: bool = True, incremental: bool = False,
+                 **overrides):
+    """Build the site with MkDocs' own API; returns the config it built with (its plugins hold the
+    build's figures). Raises mkdocs.exceptions.MkDocsException on failure.
+
+    incremental: render only the pages whose inputs changed since the last build into site_dir
+    (MkDocs' dirty mode, made exact by the casebook plugin; without the plugin: a full build)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    config = load_config(str(project.mkdocs_yml), strict=strict,
-                         site_dir=str(site_dir or project.site), **overrides)
-    build(config)
+    config = load_config(str(config_file), strict=strict, site_dir=str(site_dir), **overrides)
+    plugin = config.plugins.get("casebook")
+    dirty = incremental and plugin is not None and plugin.config.enabled
+    config.plugins.on_startup(command="build", dirty=dirty)
+    try:
+        build(config, dirty=dirty)
+    finally:
+        config.plugins.on_shutdown()
+    return config
 
 
 def folder_size(folder: Path) -> tuple[int, int]:
@@ -28,6 +39,8 @@ def add_parser(sp) -> None:
     sp.add_argument("--no-convert", action="store_true", help="build the site from cases/ as they are")
     sp.add_argument("--jobs", type=int, default=None, help="parallel workers for convert (default: all cores)")
     sp.add_argument("--site-dir", type=Path, default=None, help="output folder (default: site/)")
+    sp.add_argument("--clean", action="store_true",
+                    help="render every page (default: only the pages whose inputs changed since the last build)")
     sp.add_argument("-q", "--quiet", action="store_true", help="summary only")
 
 
@@ -46,7 +59,7 @@ def run(args) -> int:
     jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at DEBUG
     started = time.perf_counter()
     try:
-        mkdocs_build(project, args.site_dir)
+        config = mkdocs_build(project.mkdocs_yml, args.site_dir or project.site, incremental=not args.clean)
     except MkDocsException as err:
         print(f"build failed: {err}")
         return 2
@@ -54,6 +67,8 @@ def run(args) -> int:
         print(f"build failed: {err.filename or project.rel(args.site_dir or project.site)}: {err.strerror or err}")
         return 2
     files, size = folder_size(args.site_dir or project.site)
-    print(f"site: {project.rel(args.site_dir or project.site)}/  {files} files, {size / 1e6:.1f} MB, "
+    plugin = config.plugins.get("casebook")
+    pages = f", {plugin.rendered_summary()}" if plugin is not None and plugin.config.enabled else ""
+    print(f"site: {project.rel(args.site_dir or project.site)}/  {files} files, {size / 1e6:.1f} MB{pages}, "
           f"built in {time.perf_counter() - started:.1f} s")
     return status

@@ -13,6 +13,7 @@ VERBS = {
     "clean": "casebook.clean",
     "convert": "casebook.convert",
     "build": "casebook.build",
+    "preview": "casebook.preview",
     "validate": "casebook.validate",
     "new": "casebook.newcase",
     "bundle": "casebook.bundle",
@@ -22,7 +23,8 @@ VERBS = {
 HELP = {
     "clean": "clean raw pages; --json prints the clean JSON of one page",
     "convert": "cut raw pages into case files under cases/",
-    "build": "clean + convert + mkdocs build --strict into site/",
+    "build": "clean + convert + mkdocs build --strict into site/ (only changed pages are rendered again)",
+    "preview": "serve the site locally, rebuilding what changed when a case file is saved",
     "validate": "check case files and explain every problem",
     "new": "write a new case file from the template",
     "bundle": "build the offline zip for trainers",

@@ -25,7 +25,7 @@ import yaml
 from . import __version__
 from .casefile import generated_state, render, slugify
 from .cut import Draft, _clip, cut_page, rules as cut_rules, summary_of
-from .fsutil import atomic_write
+from .fsutil import atomic_write, tree_digest
 from .paths import PathError, Project, confined
 
 RAW_SUFFIXES = {".txt", ".html", ".htm"}
@@ -123,15 +123,7 @@ NOT_PIPELINE = ("site/", "bench", "validate", "newcase", "bundle", "synth", "raw
 def pipeline_version() -> str:
     """Hash of the code and data a page's cases depend on: a cached page result is reused only
     if none of them changed."""
-    digest = hashlib.sha256(__version__.encode())
-    root = Path(str(resources.files("casebook")))
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.suffix in {".py", ".yaml", ".yml", ".txt", ".json", ".csv"} and "__pycache__" not in rel \
-                and not rel.startswith(NOT_PIPELINE) and path.is_file():
-            digest.update(rel.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return tree_digest(Path(str(resources.files("casebook"))), skip=NOT_PIPELINE, salt=__version__)
 
 
 # ---------------------------------------------------------------- rendering

@@ -53,3 +53,20 @@ def atomic_write(path: Path, data: str | bytes, durable: bool = True) -> None:
         view = memoryview(payload)
         while view:  # os.write may write less than asked (and raises ENOSPC on a full disk)
             view = view[os.write(fd, view):]
+
+
+HASHED_SUFFIXES = frozenset({".py", ".yaml", ".yml", ".txt", ".json", ".csv", ".html", ".css", ".js", ".svg"})
+
+
+def tree_digest(root: Path, skip: tuple[str, ...] = (), salt: str = "") -> str:
+    """Hash of the text files under `root` (code, data, templates) whose relative path does not start
+    with one of `skip`: what a cache keyed by it depends on."""
+    digest = hashlib.sha256(salt.encode())
+    root = Path(root)
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.suffix in HASHED_SUFFIXES and "__pycache__" not in rel and not rel.startswith(skip) \
+                and path.is_file():
+            digest.update(rel.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -264,12 +264,9 @@ def _risky_shorts() -> frozenset[str]:
     return frozenset(risky)
 
 
-@functools.cache
 def _jieba_words() -> dict:
-    import jieba
-    jieba.setLogLevel(60)
-    jieba.dt.check_initialized()
-    return jieba.dt.FREQ
+    from .tagging import _jieba
+    return _jieba()[0].FREQ
 
 
 @functools.cache
@@ -359,11 +356,11 @@ def _scan(text: str, orgs: bool = True) -> list[_Match]:
 
 def _is_token(text: str, start: int, end: int, margin: int = 12) -> bool:
     """True if jieba cuts text[start:end] as whole word(s) in its surrounding sentence."""
-    import jieba
+    from .tagging import lcut
     lo = max(0, start - margin)
     window = text[lo:min(len(text), end + margin)]
     pos, cuts = lo, set()
-    for word in jieba.lcut(window):
+    for word in lcut(window):
         cuts.add(pos)
         pos += len(word)
     cuts.add(pos)

@@ -163,21 +163,34 @@ def _stopwords() -> frozenset[str]:
 
 @functools.cache
 def _jieba():
-    """jieba with the user dictionary and stop list loaded, once per process."""
+    """A jieba tokenizer of our own with the user dictionary, full region names and the stop list,
+    once per process. Not jieba's global one: MkDocs' search segments pages with that, and what a
+    page's search entries look like must not depend on whether convert ran in the same process."""
     import logging
 
     import jieba
     import jieba.analyse
+    import jieba.posseg
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    jieba.load_userdict(str(DATA / "userdict.txt"))
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    tk.load_userdict(str(DATA / "userdict.txt"))
     # full region names as words, so 电白区 is not cut into 电/白区 (they are then dropped from tags)
     from . import regions
     for name in regions._db().by_name:
-        if len(name) >= 3 and name not in jieba.dt.FREQ:
-            jieba.add_word(name, 50, "ns")
-    jieba.analyse.set_stop_words(str(DATA / "stopwords.txt"))
-    return jieba
+        if len(name) >= 3 and name not in tk.FREQ:
+            tk.add_word(name, 50, "ns")
+    pos = jieba.posseg.POSTokenizer(tk)
+    pos.makesure_userdict_loaded()  # the user dictionary's tags join the part-of-speech table
+    tfidf = jieba.analyse.TFIDF()
+    tfidf.tokenizer, tfidf.postokenizer = tk, pos
+    tfidf.set_stop_words(str(DATA / "stopwords.txt"))
+    return tk, pos, tfidf
+
+
+def lcut(text: str) -> list[str]:
+    """jieba's words of `text` with the casebook's dictionary (user words and region names)."""
+    return _jieba()[0].lcut(text)
 
 
 _TOKEN_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
@@ -185,9 +198,8 @@ _TOKEN_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
 
 def tokenize(text: str, drop_stopwords: bool = False) -> list[str]:
     """Words of `text` (jieba with the party-building user dictionary), punctuation removed."""
-    jieba = _jieba()
     stop = _stopwords() if drop_stopwords else frozenset()
-    return [w for w in jieba.lcut(text or "") if w.strip() and _TOKEN_OK.search(w) and w not in stop]
+    return [w for w in lcut(text or "") if w.strip() and _TOKEN_OK.search(w) and w not in stop]
 
 
 @functools.cache
@@ -201,28 +213,20 @@ _TAG_POS = ("n", "nz", "vn", "nt", "l", "i", "j")
 _NUMERIC = re.compile(r"^[\d.%+\-]+$|^\d")
 
 
-@functools.lru_cache(maxsize=1)
-def _pos_table() -> dict[str, str]:
-    import jieba.posseg
-
-    _jieba()  # the user dictionary's words and tags are loaded into the same table
-    return jieba.posseg.dt.word_tag_tab
-
-
 def keywords(title: str, text: str, k_min: int = 3, k_max: int = 8) -> list[str]:
     """3–8 free tags: jieba TF-IDF keywords, without stop words, region names or numbers."""
-    jieba = _jieba()
+    tk, pos, tfidf = _jieba()
     body = f"{title or ''}\n{title or ''}\n{text or ''}"
     stop = _stopwords()
     regions = _region_words()
     # Filter by each word's dictionary part of speech instead of `allowPOS`, which would run
     # jieba's slow part-of-speech tagger over the whole text (3.4x slower, same tags in 88% of cases).
-    ranked = jieba.analyse.extract_tags(body, topK=k_max * 8)
-    tag_of = _pos_table()
+    ranked = tfidf.extract_tags(body, topK=k_max * 8)
+    tag_of = pos.word_tag_tab
     # user-dictionary terms carry no tag and are kept; words no dictionary knows are fragments
     # the HMM glued together (期第, 对村) or personal names, and are dropped
     def wanted(word: str) -> bool:
-        return tag_of[word].startswith(_TAG_POS) if word in tag_of else bool(jieba.dt.FREQ.get(word))
+        return tag_of[word].startswith(_TAG_POS) if word in tag_of else bool(tk.FREQ.get(word))
 
     cands = [w for w in ranked if wanted(w)][: k_max * 4]
     if len(cands) < k_min * 2:      # short text: take any part of speech

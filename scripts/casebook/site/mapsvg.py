@@ -408,18 +408,22 @@ def render(counts: dict[str, int], links: dict[str, str], title: str = "各省�
     return "".join(out)
 
 
-def region_map(node, url_of, title: str | None = None) -> str:
-    """The map of a region node of the catalogue (pages.RegionNode; the root is the country), its
-    children shaded by case count and linked via url_of(src_uri); '' if there is nothing to map."""
+def map_spec(node, url_of, title: str | None = None) -> dict | None:
+    """What the map of a region node of the catalogue (pages.RegionNode; the root is the country)
+    shows: its children's case counts, links (via url_of(src_uri)) and codes; None if nothing."""
     if len(node.path) > 2 or (node.path and not node.children):
-        return ""
+        return None
     kids = list(node.children.values())
-    counts = {k.name: len(k.cases) for k in kids}
-    links = {k.name: url_of(k.src_uri) for k in kids}
-    codes = {k.name: k.code for k in kids if k.code}
     if title is None:
         level = "各省" if not node.path else ("各区" if _is_municipality(node.path[0]) and len(node.path) == 1
                                                else ("各市" if len(node.path) == 1 else "各县（市、区）"))
         title = f"{node.name if node.path else ''}{level}案例数"
-    svg = render(counts, links, title=title, path=node.path, codes=codes)
+    return {"counts": {k.name: len(k.cases) for k in kids}, "links": {k.name: url_of(k.src_uri) for k in kids},
+            "title": title, "path": node.path, "codes": {k.name: k.code for k in kids if k.code}}
+
+
+def region_map(node, url_of, title: str | None = None) -> str:
+    """The map of a region node, its children shaded by case count; '' if there is nothing to map."""
+    spec = map_spec(node, url_of, title)
+    svg = render(**spec) if spec else ""
     return f'<div class="cb-map-wrap" markdown="0" data-search-exclude>{svg}</div>' if svg else ""

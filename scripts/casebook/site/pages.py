@@ -109,6 +109,7 @@ class Catalogue:
             if path:
                 self.region_by_name.setdefault(node.name, node)
         self.region_by_code = {n.code: n for n in self.regions.values() if n.code}
+        self.region_by_src = {n.src_uri: n for n in self.regions.values()}
 
     def _group(self, key) -> dict[str, list[int]]:
         groups: dict[str, list[int]] = defaultdict(list)

@@ -9,23 +9,30 @@
   jargon, the maps, and the metadata panel and key figures on case pages
 - on_page_context (after the search plugin indexed the page): related cases and mentions
 - on_post_build: compact the search index (UTF-8, fewer U+200B)
+
+Incremental builds (`casebook build`, `mkdocs build --dirty`): on_files decides which pages to
+render again (see incremental.py); the others are only read, so the tags plugin still sees their
+tags, and their search entries come back from the saved state in on_post_build.
 """
 from __future__ import annotations
 
 import html
 import logging
 import os
+import posixpath
+import re
 import time
 from importlib import resources
 from pathlib import Path
 
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs import utils as mkdocs_utils
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify as _slugify_factory
 
 from . import glossary as glossary_mod
-from . import mapsvg, related, sanitize, search
+from . import incremental, mapsvg, related, sanitize, search
 from .config import CasebookConfig
 from .pages import Catalogue, esc, rel
 from .records import Case, RecordError, from_meta, is_case_meta, split_front_matter
@@ -39,6 +46,22 @@ def tag_anchor(tag: str) -> str:
     return "tag:" + _tag_slug(tag, "-")
 
 MAP_SLOT = '<div class="cb-map-slot"></div>'
+
+# Markdown and HTML links in a page's source: a page is rendered again when a target appears or goes
+_LINK = re.compile(r"""\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*["']([^"']+)""")
+_DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+class _DropDirtyWarning(logging.Filter):
+    """MkDocs warns that dirty builds may be inaccurate (and strict mode counts the warning): not
+    this plugin's, which renders again every page whose inputs changed."""
+
+    def filter(self, record):
+        return not str(record.msg).startswith(_DIRTY_WARNING)
+
+
+_DROP_DIRTY_WARNING = _DropDirtyWarning()
+_LOADED_USER_DICTS: set[str] = set()   # jieba user dictionaries loaded into this process
 
 GENERATED_NAV = {"regions/index.md", "themes/index.md", "domains/index.md", "years/index.md",
                  "tags/index.md", "filter.md"}
@@ -65,20 +88,44 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def __init__(self):
         super().__init__()
+        self.dirty = False                    # incremental build (MkDocs' dirty mode)
+        self.command = "build"
+        self.serve_state: incremental.State | None = None   # `mkdocs serve` keeps its state in memory
+        self._reset()
+
+    def _reset(self):
+        """Per-build state (with on_startup defined, `mkdocs serve` keeps the plugin between builds)."""
         self.catalogue: Catalogue | None = None
         self.related: list[list[related.Related]] = []
         self.files: Files | None = None
         self.glossary: glossary_mod.Glossary | None = None
+        self.search_plugin = None
         self.timings: dict[str, float] = {}
         self.generated: set[str] = set()     # src_uri of the pages this plugin generates
         self.maps: dict[str, str] = {}       # src_uri -> map HTML, put into the page after sanitising
+        self.source_digest: dict[str, str] = {}   # case src_uri -> digest of its file
+        # incremental builds
+        self.state_file: Path | None = None
+        self.old_state: incremental.State | None = None   # None: not an incremental build
+        self.keys: dict[str, str | None] = {}   # src_uri -> page key (None: always rendered)
+        self.skipped: set[str] = set()          # pages kept from the last build
+        self.fresh_search: dict[str, list[dict]] = {}
+        self._search_mark = 0
 
     # ------------------------------------------------------------------ config
 
+    def on_startup(self, *, command, dirty):
+        self.dirty = dirty
+        self.command = command
+        if dirty:
+            logging.getLogger("mkdocs.commands.build").addFilter(_DROP_DIRTY_WARNING)
+
     @event_priority(100)  # before the search plugin loads jieba's user dictionary
     def on_config(self, config):
+        self._reset()
         if not self.config.enabled:
             return
+        self.search_plugin = next((p for name, p in config.plugins.items() if name.endswith("search")), None)
         self._resolve_search_paths(config)
         path = self.config.glossary
         if path:
@@ -108,6 +155,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 else:
                     log.info("casebook: 搜索词典 %s 不存在，暂用 jieba 默认词典", value)
                     search_plugin.config[key] = None
+        # jieba adds a user dictionary's frequencies to its total every time it is loaded, which
+        # shifts the segmentation of later builds in the same process (mkdocs serve, tests)
+        user = search_plugin.config.get("jieba_dict_user")
+        if user:
+            if user in _LOADED_USER_DICTS:
+                search_plugin.config["jieba_dict_user"] = None
+            _LOADED_USER_DICTS.add(user)
 
     def _prune_nav(self, nav, docs: Path):
         out = []
@@ -141,6 +195,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 if not is_case_meta(meta):
                     continue
                 cases.append(from_meta(f.src_uri, meta, body))
+                self.source_digest[f.src_uri] = incremental.digest(text)
             except RecordError as err:
                 log.warning("casebook: %s: %s", f.src_uri, err)
         self.catalogue = cat = Catalogue(cases)
@@ -157,9 +212,96 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._add_generated(files, config)
         self.timings["pages"] = time.perf_counter() - t0
         self.files = files
+        t0 = time.perf_counter()
+        self._plan(files, config)
+        self.timings["plan"] = time.perf_counter() - t0
         log.info("casebook: %d 个案例；读取 %.1fs，相关案例 %.1fs，浏览页 %.1fs", len(cat.cases),
                  self.timings["read"], self.timings["related"], self.timings["pages"])
         return files
+
+    # ------------------------------------------------------------------ incremental builds
+
+    def _plan(self, files: Files, config):
+        """Decide which pages to render again; the others keep their HTML from the last build."""
+        if not self.config.cache_dir:
+            return
+        cache = Path(config.config_file_path or ".").parent / self.config.cache_dir
+        self.state_file = incremental.state_path(cache, config.site_dir)
+        if self.command == "serve":
+            old, self.serve_state = self.serve_state, None
+        else:
+            old = incremental.load(self.state_file) if self.dirty else None
+            incremental.forget(self.state_file)  # saved again only when this build succeeds
+        if not self.dirty:
+            return
+        key = incremental.global_key(config)
+        if old is None or old.global_key != key:
+            if old is not None:
+                log.info("casebook: 配置、主题或程序有变化，重新生成全部页面")
+            mkdocs_utils.clean_directory(config.site_dir)  # MkDocs does not clean in dirty mode
+            old = incremental.State(key)
+        self.old_state = old
+        always = set(_nav_targets(config.nav or []))
+        for f in files.documentation_pages():
+            src = f.src_uri
+            page_key = None if src in always else self._page_key(f, files)
+            self.keys[src] = page_key
+            before = old.pages.get(src)
+            if page_key is not None and before is not None and before.key == page_key \
+                    and os.path.isfile(f.abs_dest_path):
+                self.skipped.add(src)
+                f.is_modified = self._reader(f, config, files)
+            else:
+                f.is_modified = _modified
+        if old.pages:
+            log.info("casebook: 增量构建：%d 个页面重新生成，%d 个沿用上次的结果",
+                     len(self.keys) - len(self.skipped), len(self.skipped))
+
+    def _page_key(self, f: File, files: Files) -> str | None:
+        """The digest of everything a page's output depends on besides the shared inputs; None for
+        pages rendered every time (the editor-written home and guide pages, the tag listing)."""
+        src = f.src_uri
+        case = self.catalogue.by_src.get(src)
+        if case is not None:
+            return incremental.digest(self.source_digest[src], self._panel(f.url, case),
+                                      self._context_html(f.url, case), self._links_state(src, case.body, files))
+        if src not in self.generated:
+            return None
+        text = f.content_string
+        if "<!-- material/tags" in text:
+            return None
+        spec = None
+        if "<!-- casebook:map -->" in text and self.config.map:
+            node = self.catalogue.region_by_src.get(src, self.catalogue.root)
+            spec = mapsvg.map_spec(node, lambda to: self._url(f.url, to))
+        return incremental.digest(text, repr(spec))
+
+    @staticmethod
+    def _links_state(src: str, body: str, files: Files) -> str:
+        """Which of the relative links in a page's source point at an existing file."""
+        state = []
+        for m in _LINK.finditer(body):
+            target = (m.group(1) or m.group(2)).split("#")[0]
+            if not target or "://" in target or target.startswith(("/", "mailto:", "data:")):
+                continue
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(src), target))
+            state.append(f"{target}={files.get_file_from_path(path) is not None}")
+        return "|".join(state)
+
+    @staticmethod
+    def _reader(f: File, config, files: Files):
+        """MkDocs asks `is_modified()` before reading a page and again before rendering it. For a
+        page kept from the last build the first call reads the source and runs the page_markdown
+        events (so the tags plugin still lists the page, in the same order); both calls say no."""
+        def is_modified() -> bool:
+            page = f.page
+            if page is not None and page.markdown is None:
+                page = config.plugins.on_pre_page(page, config=config, files=files)
+                page.read_source(config)
+                page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config,
+                                                                files=files)
+            return False
+        return is_modified
 
     def _add(self, files: Files, config, src_uri: str, content: str):
         if files.get_file_from_path(src_uri) is not None:
@@ -206,9 +348,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return None
         return self.catalogue.by_src.get(page.file.src_uri)
 
-    def _url(self, page, src_uri: str) -> str:
+    def _url(self, from_url: str, src_uri: str) -> str:
         f = self.files.get_file_from_path(src_uri)
-        return get_relative_url(f.url, page.url) if f else "#"
+        return get_relative_url(f.url, from_url) if f else "#"
 
     @event_priority(100)  # before the tags and search plugins read the page's front matter
     def on_page_markdown(self, markdown: str, *, page, config, files):
@@ -268,8 +410,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def _map(self, page) -> str:
         cat = self.catalogue  # the country on the home page and region index, else this region's own map
-        node = next((n for n in cat.regions.values() if n.src_uri == page.file.src_uri), cat.root)
-        return mapsvg.region_map(node, lambda src_uri: self._url(page, src_uri))
+        node = cat.region_by_src.get(page.file.src_uri, cat.root)
+        return mapsvg.region_map(node, lambda src_uri: self._url(page.url, src_uri))
 
     def on_page_content(self, content: str, *, page, config, files):
         if not self.config.enabled:
@@ -288,36 +430,36 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         case = self._case(page)
         if case is None:
             return content
-        panel = self._panel(page, case)
+        panel = self._panel(page.url, case)
         if content.lstrip().startswith("<h1"):
             end = content.find("</h1>") + len("</h1>")
             return content[:end] + panel + content[end:]
         return panel + content
 
-    def _panel(self, page, case: Case) -> str:
+    def _panel(self, url: str, case: Case) -> str:
         cat = self.catalogue
         node = cat.region_node_of(case)
         region_links = []
         for depth in range(1, len(node.path) + 1):
             n = cat.regions[node.path[:depth]]
-            region_links.append(f'<a href="{self._url(page, n.src_uri)}">{html.escape(n.name)}</a>')
+            region_links.append(f'<a href="{self._url(url, n.src_uri)}">{html.escape(n.name)}</a>')
         code = case.region.get("code", "")
         code_html = f' <code title="行政区划代码">{html.escape(code)}</code>' if code else ""
         rows = [("地区", " › ".join(region_links) + code_html, True)]
         if case.domain:
-            rows.append(("领域", f'<a href="{self._url(page, cat.domain_src[case.domain])}">'
+            rows.append(("领域", f'<a href="{self._url(url, cat.domain_src[case.domain])}">'
                                  f"{html.escape(case.domain)}</a>", True))
         if case.themes:
-            rows.append(("主题", "、".join(f'<a href="{self._url(page, cat.theme_src[t])}">{html.escape(t)}</a>'
+            rows.append(("主题", "、".join(f'<a href="{self._url(url, cat.theme_src[t])}">{html.escape(t)}</a>'
                                           for t in case.themes), True))
         if case.tags:
-            tags_url = self._url(page, "tags/index.md")
+            tags_url = self._url(url, "tags/index.md")
             # the tags plugin sees the escaped names (sanitize.escape_meta) and slugs those
             rows.append(("标签", "、".join(f'<a href="{tags_url}#{html.escape(tag_anchor(html.escape(t)))}">'
                                           f"{html.escape(t)}</a>"
                                           for t in case.tags), False))
         if case.year:
-            rows.append(("年份", f'<a href="{self._url(page, cat.year_src[str(case.year)])}">{case.year}</a>', False))
+            rows.append(("年份", f'<a href="{self._url(url, cat.year_src[str(case.year)])}">{case.year}</a>', False))
         rows.append(("来源", sanitize.source_html(case.source, case.published), False))
         dl = []
         for label, value, indexed in rows:
@@ -335,9 +477,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def on_page_context(self, context, *, page, config, nav):
         if not self.config.enabled:
             return context
+        if self.old_state is not None and self.search_plugin is not None:
+            entries = self.search_plugin.search_index.entries
+            self.fresh_search[page.file.src_uri] = entries[self._search_mark:]
+            self._search_mark = len(entries)
         case = self._case(page)
-        if case is None:
-            return context
+        if case is not None:
+            page.content = page.content + self._context_html(page.url, case)
+        return context
+
+    def _context_html(self, url: str, case: Case) -> str:
+        """Related cases and mentions, below the case's text (not in the search index)."""
         cat = self.catalogue
         blocks = []
         items = self.related[case.index] if self.related else []
@@ -346,7 +496,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             for r in items:
                 other = cat.cases[r.index]
                 where = " › ".join(other.region_path)
-                lis.append(f'<li><a href="{self._url(page, other.src_uri)}">{html.escape(other.title)}</a> '
+                lis.append(f'<li><a href="{self._url(url, other.src_uri)}">{html.escape(other.title)}</a> '
                            f'<span class="cb-related__why">{" · ".join(r.reasons)}</span>'
                            f'<br><small>{html.escape(where)}</small></li>')
             blocks.append(f'<section class="cb-related"><h2 id="cb-related">相关案例</h2><ol>{"".join(lis)}</ol>'
@@ -355,31 +505,77 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for m in case.mentions:
             n = cat.region_by_code.get(m.get("code")) or cat.region_by_name.get(m["name"])
             if n is not None and n.path != case.region_path:
-                mentioned.append(f'<a href="{self._url(page, n.src_uri)}">{html.escape(m["name"])}</a>'
+                mentioned.append(f'<a href="{self._url(url, n.src_uri)}">{html.escape(m["name"])}</a>'
                                  f"（{len(n.cases)}）")
         if mentioned:
             blocks.append('<section class="cb-mentions"><h2 id="cb-mentions">文中提到的地区</h2><p>'
                           + "、".join(mentioned) + "</p></section>")
         others = cat.mentioning(case)
         if others:
-            lis = "".join(f'<li><a href="{self._url(page, cat.cases[i].src_uri)}">'
+            lis = "".join(f'<li><a href="{self._url(url, cat.cases[i].src_uri)}">'
                           f"{html.escape(cat.cases[i].title)}</a></li>" for i in others[:20])
             more = f"<p>共 {len(others)} 个，见地区页。</p>" if len(others) > 20 else ""
             blocks.append(f'<section class="cb-mentioned-by"><h2 id="cb-mentioned-by">提到本地的案例</h2>'
                           f"<ul>{lis}</ul>{more}</section>")
-        if blocks:
-            page.content = page.content + "".join(blocks)
-        return context
+        return "".join(blocks)
 
     # ------------------------------------------------------------------ build end
 
-    @event_priority(-100)  # after the search plugin wrote its index
-    def on_post_build(self, *, config):
-        if not self.config.enabled or not self.config.compact_search_index:
+    @event_priority(50)  # before the search plugin writes its index
+    def _restore_search(self, *, config):
+        """Put the search entries of the pages kept from the last build back, in page order."""
+        if not self.config.enabled or self.old_state is None or self.search_plugin is None or not self.skipped:
             return
-        if not search.patch_worker(Path(config.site_dir)):
-            log.info("casebook: 未找到需要修正的搜索分词代码（Material 版本已变？）")
-        path = Path(config.site_dir) / "search" / "search_index.json"
-        if path.exists():
-            before, after = search.rewrite(path)
-            log.info("casebook: 搜索索引 %.1f KB → %.1f KB", before / 1024, after / 1024)
+        entries = []
+        for f in self.files.documentation_pages():
+            src = f.src_uri
+            entries += self.old_state.pages[src].search if src in self.skipped else self.fresh_search.get(src, [])
+        self.search_plugin.search_index.entries = entries
+
+    @event_priority(-100)  # after the search plugin wrote its index
+    def _finish(self, *, config):
+        if not self.config.enabled:
+            return
+        if self.config.compact_search_index:
+            if not search.patch_worker(Path(config.site_dir)):
+                log.info("casebook: 未找到需要修正的搜索分词代码（Material 版本已变？）")
+            path = Path(config.site_dir) / "search" / "search_index.json"
+            if path.exists():
+                before, after = search.rewrite(path)
+                log.info("casebook: 搜索索引 %.1f KB → %.1f KB", before / 1024, after / 1024)
+        if self.old_state is not None:
+            self._save_state(config)
+
+    on_post_build = CombinedEvent(_restore_search, _finish)
+
+    def _save_state(self, config):
+        old = self.old_state
+        outputs = sorted(f.dest_uri for f in self.files if f.inclusion.is_included())
+        removed = incremental.remove_stale(Path(config.site_dir), old.outputs, set(outputs))
+        if removed:
+            log.info("casebook: 删除了 %d 个已不存在的页面或文件", len(removed))
+        state = incremental.State(old.global_key, outputs=outputs)
+        for src, key in self.keys.items():
+            if key is not None:
+                search_entries = old.pages[src].search if src in self.skipped else self.fresh_search.get(src, [])
+                state.pages[src] = incremental.PageState(key, search_entries)
+        if self.command == "serve":
+            self.serve_state = state
+        else:
+            incremental.save(self.state_file, state)
+
+    def rendered_summary(self) -> str:
+        """How many pages this build rendered (for the CLI's summary line)."""
+        pages = len(self.files.documentation_pages()) if self.files else 0
+        if self.old_state is None or not self.skipped:
+            return f"{pages} pages rendered"
+        return f"{pages - len(self.skipped)} of {pages} pages rendered (the others unchanged since the last build)"
+
+    def on_build_error(self, *, error):
+        self.serve_state = None
+        if self.state_file is not None:
+            incremental.forget(self.state_file)  # the site may be half written: build it all next time
+
+
+def _modified() -> bool:
+    return True

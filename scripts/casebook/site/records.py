@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import yaml
@@ -38,7 +38,7 @@ class Case:
     body: str = ""
     index: int = 0  # position in the catalogue
 
-    @property
+    @cached_property
     def region_path(self) -> tuple[str, ...]:
         """(province,), (province, city) or (province, city, county): the region's names, top down."""
         names = []

@@ -70,11 +70,14 @@ WORKER_FIX = "for(let o=s+1;o<=t.length;o++)t.slice(s,o)in e"
 
 
 def patch_worker(site_dir: Path) -> list[Path]:
-    """Fix the query segmentation in the built site's search worker; returns the patched files."""
-    patched = []
+    """Fix the query segmentation in the built site's search worker; returns the fixed files
+    (including those an earlier incremental build fixed)."""
+    fixed = []
     for path in sorted((Path(site_dir) / "assets" / "javascripts" / "workers").glob("search.*.min.js")):
         text = path.read_text(encoding="utf-8")
         if WORKER_BUG in text:
             path.write_text(text.replace(WORKER_BUG, WORKER_FIX), encoding="utf-8")
-            patched.append(path)
-    return patched
+            fixed.append(path)
+        elif WORKER_FIX in text:
+            fixed.append(path)
+    return fixed
