@@ -23,6 +23,8 @@ RULES_FILE = DATA_DIR / "clean_rules.yaml"
 
 SENTENCE = re.compile(r"[。！？；，,;!?]")
 STOP = re.compile(r"[。！？；!?;]")
+# the same, on a page whose punctuation was folded to ASCII (有效覆盖.目前,全市…)
+STOP_OR_FOLDED = re.compile(r"[。！？；!?;]|[\u3400-\u9fff”’）][.,](?=[\u3400-\u9fff“‘（])")
 END_PUNCT = re.compile(r"[。；;：:，,、]$")
 STRIP = " \t\u00a0\u3000\ufeff\u200b\u200c\u200d\u2002\u2003\u2009\x0b\x0c"
 TRAIL_PIPES = re.compile(r"(?:\s*[|｜])+\s*$")
@@ -87,6 +89,8 @@ def load_rules() -> Rules:
     desc["chrome-words"] = "网站菜单/页脚常用词组成的行 / menu and footer words"
     fo = dict(data["footer_outlet"])
     fo["_patterns"] = [re.compile(x) for x in fo["patterns"]]
+    for key in ("site_name", "source_org", "source_media"):
+        fo[key] = re.compile(fo[key])
     return Rules(line=line, chrome=data["chrome_words"], structure=st,
                  org=re.compile(st["author-org"]["pattern"]), numbered=re.compile(st["heading"]["numbered"]),
                  caption=re.compile(st["caption"]["pattern"]), descriptions=desc, footer_outlet=fo)
@@ -324,11 +328,12 @@ def _structural(lines: list[Line], R: Rules) -> None:
                 zone = None
             continue
         if zone and len(ln.s) <= zone[1]["max_chars"] and ln.n not in prose \
-                and (not STOP.search(ln.s) or (zone[0] == "link" and LIST_ITEM.match(ln.s))):
+                and (not STOP.search(ln.s) or (zone[0] == "link" and (LIST_ITEM.match(ln.s) or EXCLAIMED.match(ln.s)))):
             _drop(ln, zone[1]["reason"], "link-list-zone" if zone[0] == "link" else "footer-zone")
 
 
 LIST_ITEM = re.compile(r"^(\d{1,2}\s*[.、．]|[·•●▪■◆])\s*\S")  # a numbered or bulleted link in a list
+EXCLAIMED = re.compile(r"^[^。；;]{4,30}[！？!?]$")  # a headline that ends with ! or ? (“…请收好！”)
 
 
 def _repeated_lines(lines: list[Line], st: dict) -> None:
@@ -461,8 +466,9 @@ def _site_names(lines: list[Line], st: dict) -> None:
         if lines[i].s in items:
             _drop(lines[i], cn["reason"], "channel-name")
             continue
+        # the name alone ("晋江市工商业联合会（总商会）" over "…（总商会） 版权所有") or with a slogan
         parts = [p for p in re.split(r"\s*(?:——|—|-{1,2}|｜|\|)\s*", lines[i].s) if p]
-        if owners and len(parts) >= 2 and not meta_next(i) \
+        if owners and not meta_next(i) \
                 and any(len(p) >= sn["owner_min_chars"] and p in o for p in parts for o in owners):
             _drop(lines[i], sn["reason"], "site-name")
     content = [i for i in content if not lines[i].status]
@@ -510,7 +516,7 @@ def _kinds(lines: list[Line], R: Rules) -> None:
         nxt = next_line(i)
         tl = _title_like(s, st)
         if tl and nxt is not None and nxt.status == "meta" and nxt.reason in ("meta:author", "meta:dateline", "meta:byline") \
-                and not R.numbered.match(s) and any(STOP.search(x.s) for x in lines[i + 1:] if not x.status):
+                and not R.numbered.match(s) and any(STOP_OR_FOLDED.search(x.s) for x in lines[i + 1:] if not x.status):
             ln.kind = "title"
             # two title lines run into one title (the first of them, when title-like too)
             prev = lines[i - 1] if i else None
@@ -742,6 +748,11 @@ SOURCE_TRAILER = re.compile(r"(?:转自|转载自|转引自|摘自|选自|原载
 BYLINE_DATE = re.compile(r"(?:发布时间|发布日期|发表时间|发稿时间|时间|日期)\s*[:：]\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 BYLINE_LABEL = re.compile(r"^[\[【(（]?\s*(文\s*[/／|丨]\s*图|图\s*[/／|丨]\s*文|文字|文|图|采写|撰稿|撰文|作者|摄影|摄像|图片|供稿|整理|执笔)\s*[:：/／|丨]?\s*")
 PERSON_LABEL = re.compile(r"(本报记者|本台记者|本网记者|特约记者|见习记者|融媒体记者|全媒体记者|通讯员|记者)")
+# an author field among a dateline's fields (2023-09-08 来源：皖西日报 作者：王晓燕 程家宝 编辑：…)
+BYLINE_IN_DATELINE = re.compile(r"(?:^|\s)((?:作者|记者|通讯员|撰稿|撰文)\s*[:：]\s*[^\s:：|｜丨]{2,20}"
+                                r"(?:\s[\u4e00-\u9fff·]{2,4}(?![\u4e00-\u9fff·]|\s*[:：]))*)")
+LEAD_BYLINE = re.compile(r"^(?:[\u4e00-\u9fff]{1,12}?(?:\d{1,2}月\d{1,2}日)?电|本报讯|本台讯|本网讯|本刊讯)\s*"
+                         r"[（(]((?:记者|通讯员|本报记者|特约记者|见习记者)?[^（）()]{2,40})[）)]")
 OUTLET_IN_BYLINE = re.compile(r"([\u4e00-\u9fff]{2,12}?(?:日报|晚报|报社|电视台|广播电视台|新闻网|融媒体中心))(?:记者|通讯员)")
 
 
@@ -760,6 +771,7 @@ def _names(byline: str) -> list[str]:
 
 def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) -> dict:
     bylines, authors, outlet, published, republished = [], [], None, None, None
+    source_orgs, account = [], None
     byline_date = labelled = None
     for ln in lines:
         if ln.status != "meta":
@@ -775,7 +787,7 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
             if m and not outlet:
                 outlet = m.group(1)
         elif ln.reason == "meta:author":
-            org = re.sub(r"(文件|简报|通报|专报|供稿|提供|报送)$", "", AUTHOR_LABEL.sub("", text))
+            org = re.sub(r"(文件|简报|通报|专报|供稿|提供|报送)$", "", AUTHOR_LABEL.sub("", text).strip("（）()【】[] "))
             if org not in authors:
                 authors.append(org)
         elif ln.reason == "meta:dateline":
@@ -790,7 +802,16 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
             m = re.search(r"(?:来源|稿源|出处)\s*[:：|｜丨]\s*([^\s:：|｜丨]{2,30})", text) \
                 or (ln.rule.startswith("source-trailer") and SOURCE_TRAILER.search(text))
             if m and not outlet:
-                outlet = m.group(1)
+                if _is_source_org(m.group(1)):  # 来源：柯城区委组织部: the author, not the publisher
+                    source_orgs += [x for x in re.split(r"[、,，]", m.group(1)) if x]
+                else:
+                    outlet = m.group(1)
+            if ln.rule == "dateline-inline" and not account:  # 原创 作者 公众号 2023-04-11 18:30 发表于…
+                before = text[:text.find(ln.groups.get("date", "\0"))].split()
+                account = before[-1] if before and before[-1] != "原创" else None
+            people = [m.group(1) for m in BYLINE_IN_DATELINE.finditer(text)]
+            if people:
+                bylines.append(" ".join(people))
     # labelled dates first (发布时间：…), then a date inside a byline, then bare datelines
     published = labelled or byline_date or published
     reposted = any(ln.rule == "source-disclaimer" for ln in lines)
@@ -801,16 +822,25 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
         body_years = [int(x) for ln in lines if ln.status == "" for x in YEAR.findall(ln.s)]
         if not body_years or max(body_years) >= y - 1:
             published = republished
+    if not bylines and html_meta.get("byline"):
+        bylines.append(html_meta["byline"])
+    if not bylines:  # the reporters in the lead: 人民网贵阳6月14日电（杨钦、罗文涛）, 本报讯（记者 王某）
+        lead = next((ln.s for ln in lines if not ln.status and ln.kind == "paragraph"), "")
+        m = LEAD_BYLINE.match(lead)
+        if m and _names(m.group(1)):
+            bylines.append(m.group(1).strip())
     if not authors:
         for b in bylines:
             for name in _names(b):
                 if name not in authors:
                     authors.append(name)
+    authors += [org for org in source_orgs if org not in authors]
     published = published or _iso(DATE.search(str(html_meta.get("published") or ""))) \
         or _iso(DATE.search(str(sidecar.get("published") or "")))
     if outlet in load_rules().footer_outlet.get("not_outlets", ()):
         outlet = None  # 来源：网络 names no outlet
-    outlet = outlet or html_meta.get("outlet") or sidecar.get("site") or footer_outlet(lines)
+    outlet = outlet or html_meta.get("outlet") or sidecar.get("site") or account or footer_outlet(lines) \
+        or (source_orgs[0] if len(source_orgs) == 1 else None)
     if outlet and traditional:
         outlet = rp.to_simplified(outlet)
     url = sidecar.get("url") or html_meta.get("url")
@@ -821,13 +851,22 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
     return meta
 
 
-def footer_outlet(lines: list[Line]) -> str | None:
-    """The site's name or owner from the dropped footer, for a page that names no outlet itself:
-    the first of data/clean_rules.yaml `footer_outlet` patterns that matches a footer line wins."""
+def _is_source_org(name: str) -> bool:
     cfg = load_rules().footer_outlet
-    for ln in lines:  # the site's name alone on the first line (dropped by rule site-name)
-        if ln.status == "drop" and ln.rule in cfg["whole_line_rules"]:
-            return re.split(load_rules().structure["site-name"]["slogan_sep"], ln.s, maxsplit=1)[0]
+    return bool(cfg["source_org"].search(name)) and not cfg["source_media"].search(name)
+
+
+def footer_outlet(lines: list[Line]) -> str | None:
+    """The site's name (dropped at the top of the page) or owner (from the dropped footer), for a
+    page that names no outlet itself: data/clean_rules.yaml `footer_outlet`."""
+    R = load_rules()
+    cfg = R.footer_outlet
+    for k, ln in enumerate(lines):  # the site's name alone on a line above the headline
+        top = k < cfg["top_lines"] and ln.rule in cfg["named_line_rules"]
+        if ln.status == "drop" and (ln.rule in cfg["whole_line_rules"] or top):
+            name = re.split(R.structure["site-name"]["slogan_sep"], ln.s, maxsplit=1)[0].strip()
+            if not top or cfg["site_name"].match(name):
+                return name
     footer = [ln for ln in lines if ln.status == "drop" and ln.reason in cfg["reasons"]]
     for pattern in cfg["_patterns"]:
         for ln in footer:

@@ -235,12 +235,14 @@ def _headline(html: str, meta: dict) -> str:
 
 _DATE_NEAR = re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _TITLE_SEP = re.compile(r"\s*(?:[-_|｜—–]+)\s*")
+_TITLE_TAG = re.compile(r"^\s*[【\[][^】\]]{1,8}[】\]]\s*")   # 【党建】 before the headline in <title>
+_BYLINE_NEAR = re.compile(r"(?m)^[ \t]*(?:作者|记者|撰稿|撰文|文)\s*[:：]\s*[\u4e00-\u9fff·]{2,4}(?:[ \t\u3000、，,]+[\u4e00-\u9fff·]{2,4})*[ \t]*$")
 
 
 def _near_headline(html: str, headline: str, meta: dict) -> None:
-    """Dates and outlet the article's own header gives, when the <meta> tags do not:
-    the first date within ~800 characters after the headline, and the site name that ends
-    the <title> ("headline - channel - site")."""
+    """Dates, byline and outlet the article's own header gives, when the <meta> tags do not:
+    the first date and a 作者：… line within ~800 characters after the headline, and the site
+    name that ends the <title> ("headline - channel - site")."""
     from html import unescape
 
     if "published" not in meta:
@@ -250,8 +252,14 @@ def _near_headline(html: str, headline: str, meta: dict) -> None:
             m = _DATE_NEAR.search(unescape(window))
             if m:
                 meta["published"] = "-".join(m.groups())
+    if "byline" not in meta:  # <span>作者：马晓燕 祁天宇</span> under the headline
+        i = html.find(headline[:12])
+        if i >= 0:
+            m = _BYLINE_NEAR.search(unescape(_TAGS.sub("\n", html[i:i + 1500])[:800]))
+            if m:
+                meta["byline"] = m.group(0).strip()
     if "outlet" not in meta and meta.get("html_title"):
-        parts = [p for p in _TITLE_SEP.split(meta["html_title"]) if p]
+        parts = [p for p in _TITLE_SEP.split(_TITLE_TAG.sub("", meta["html_title"])) if p]
         if len(parts) >= 2 and parts[0] in headline + meta.get("title", "") + headline[:len(parts[0])]:
             meta["outlet"] = parts[-1]
 

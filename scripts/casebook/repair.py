@@ -379,6 +379,8 @@ def _compiled():
         "percent": re.compile(r"(?<=[\u3400-\u9fff])%"),
         "han": re.compile(r["punctuation"]["han"]),
         "pairs": r["punctuation"]["pairs"],
+        "stop": re.compile(r["punctuation"]["full_stop"]),
+        "list_number": re.compile(r["punctuation"]["list_number_before"]),
         "paren": re.compile(r"\(([^()\n]{0,80})\)"),
     }
 
@@ -432,12 +434,12 @@ def _is_han(ch: str) -> bool:
 
 
 def fix_punctuation(line: str, fix: Fix) -> str:
-    """`,` `:` `;` `!` `?` and `(`…`)` folded to ASCII between Chinese text go back to full width.
+    """`,` `:` `;` `!` `?` `.` and `(`…`)` folded to ASCII between Chinese text go back to full width.
     Ratios (1:1.5), times (11:21), decimals, URLs and English text are left alone. Repeated to a
     fixed point: a bracket put back to full width can make the comma beside it Chinese too, and
     cleaning the cleaned text must change nothing."""
     c = _compiled()
-    if not any(p in line for p in c["pairs"]) and "(" not in line:
+    if not any(p in line for p in c["pairs"]) and "(" not in line and "." not in line:
         return line
     new = line
     for _ in range(4):
@@ -467,6 +469,8 @@ def _punctuation_once(line: str, c: dict) -> str:
                 or (_is_han(right) and ch in ",;:" and left.isdigit()):
             chars[i] = pairs[ch]
     new = "".join(chars)
+    if "." in new:
+        new = c["stop"].sub(lambda m: "." if c["list_number"].search(new, 0, m.start()) else "。", new)
     if "(" in new:
         def paren(m):
             inner = m.group(1)
