@@ -14,14 +14,17 @@ def mkdocs_build(config_file: Path, site_dir: Path, strict: bool = True, increme
     """Build the site with MkDocs' own API; returns the config it built with (its plugins hold the
     build's figures). Raises mkdocs.exceptions.MkDocsException on failure.
 
-    incremental: render only the pages whose inputs changed since the last build into site_dir
-    (MkDocs' dirty mode, made exact by the casebook plugin; without the plugin: a full build)."""
+    incremental: render only the pages whose inputs changed since the last build into site_dir;
+    else render them all. Either way the casebook plugin runs MkDocs in dirty mode (made exact by
+    the plugin) and saves what the next incremental build needs; without the plugin: a full build."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     config = load_config(str(config_file), strict=strict, site_dir=str(site_dir), **overrides)
     plugin = config.plugins.get("casebook")
-    dirty = incremental and plugin is not None and plugin.config.enabled
+    dirty = plugin is not None and plugin.config.enabled
+    if dirty:
+        plugin.render_all = not incremental
     config.plugins.on_startup(command="build", dirty=dirty)
     try:
         build(config, dirty=dirty)

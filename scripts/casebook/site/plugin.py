@@ -89,6 +89,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def __init__(self):
         super().__init__()
         self.dirty = False                    # incremental build (MkDocs' dirty mode)
+        self.render_all = False               # dirty mode, but render every page (casebook build --clean)
         self.command = "build"
         self.serve_state: incremental.State | None = None   # `mkdocs serve` keeps its state in memory
         self._reset()
@@ -119,6 +120,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.command = command
         if dirty:
             logging.getLogger("mkdocs.commands.build").addFilter(_DROP_DIRTY_WARNING)
+
+    def on_shutdown(self):
+        # MkDocs keeps plugins that have on_startup for later builds in the same process: one run
+        # through the API without on_startup (a plain build) must not inherit this one's mode
+        self.dirty = self.render_all = False
+        self.command = "build"
 
     @event_priority(100)  # before the search plugin loads jieba's user dictionary
     def on_config(self, config):
@@ -228,7 +235,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if self.command == "serve":
             old, self.serve_state = self.serve_state, None
         else:
-            old = incremental.load(self.state_file) if self.dirty else None
+            old = incremental.load(self.state_file) if self.dirty and not self.render_all else None
             incremental.forget(self.state_file)  # saved again only when this build succeeds
         if not self.dirty:
             return
