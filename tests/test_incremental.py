@@ -169,3 +169,46 @@ def test_cli_reports_what_it_rendered(project, monkeypatch, capsys):
     assert cli_main(["build", "--no-convert", "-q", "--clean"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"\b(\d+) pages rendered", out) and " of " not in out.split("MB")[1]
+
+
+def test_preview_serves_the_site_and_rebuilds_a_saved_case(tmp_path):
+    """`casebook preview`: the page is served, and after an editor saves a case only the affected
+    pages are rendered again and the served page shows the change."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    project = make_project(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "casebook.cli", "preview", "--addr", f"127.0.0.1:{port}"],
+                            cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    case = case_files(project)[2]
+    url = f"http://127.0.0.1:{port}/" + case.relative_to(project.cases).with_suffix("").as_posix() + "/"
+
+    def fetch() -> str | None:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read().decode("utf-8")
+        except OSError:
+            return None
+
+    try:
+        deadline = time.time() + 120
+        while (page := fetch()) is None and time.time() < deadline and proc.poll() is None:
+            time.sleep(1)
+        assert page and "编者预览时补充的一句话" not in page
+        text = case.read_text("utf-8")
+        head, sep, body = text.partition("\n---\n")
+        case.write_text(head + sep + body.replace("。", "。编者预览时补充的一句话。", 1), encoding="utf-8")
+        deadline = time.time() + 120
+        while "编者预览时补充的一句话" not in (fetch() or "") and time.time() < deadline:
+            time.sleep(1)
+        assert "编者预览时补充的一句话" in (fetch() or "")
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert re.search(r"增量构建：\d+ 个页面重新生成", out), out[-2000:]
