@@ -16,6 +16,7 @@ tags, and their search entries come back from the saved state in on_post_build.
 """
 from __future__ import annotations
 
+import copy
 import html
 import logging
 import os
@@ -105,6 +106,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.generated: set[str] = set()     # src_uri of the pages this plugin generates
         self.maps: dict[str, str] = {}       # src_uri -> map HTML, put into the page after sanitising
         self.source_digest: dict[str, str] = {}   # case src_uri -> digest of its file
+        self.front: dict[str, tuple[dict, str]] = {}  # case src_uri -> (front matter, body), read once
         # incremental builds
         self.state_file: Path | None = None
         self.old_state: incremental.State | None = None   # None: not an incremental build
@@ -203,6 +205,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                     continue
                 cases.append(from_meta(f.src_uri, meta, body))
                 self.source_digest[f.src_uri] = incremental.digest(text)
+                self.front[f.src_uri] = (meta, body)
             except RecordError as err:
                 log.warning("casebook: %s: %s", f.src_uri, err)
         self.catalogue = cat = Catalogue(cases)
@@ -293,16 +296,20 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             state.append(f"{target}={files.get_file_from_path(path) is not None}")
         return "|".join(state)
 
-    @staticmethod
-    def _reader(f: File, config, files: Files):
+    def _reader(self, f: File, config, files: Files):
         """MkDocs asks `is_modified()` before reading a page and again before rendering it. For a
-        page kept from the last build the first call reads the source and runs the page_markdown
-        events (so the tags plugin still lists the page, in the same order); both calls say no."""
+        page kept from the last build the first call reads the source (a case's front matter as
+        on_files parsed it) and runs the page_markdown events (so the tags plugin still lists the
+        page, in the same order); both calls say no."""
         def is_modified() -> bool:
             page = f.page
             if page is not None and page.markdown is None:
                 page = config.plugins.on_pre_page(page, config=config, files=files)
-                page.read_source(config)
+                front = self.front.get(f.src_uri)
+                if front is None:
+                    page.read_source(config)
+                else:
+                    page.meta, page.markdown = copy.deepcopy(front[0]), front[1]
                 page.markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config,
                                                                 files=files)
             return False
