@@ -130,6 +130,10 @@ def test_a_changed_configuration_renders_every_page(project):
         project.mkdocs_yml.write_text(config, "utf-8")
     rendered, total = build(project)
     assert rendered == total
+    override = project.root / "overrides" / "main.html"
+    override.write_text(override.read_text("utf-8") + "\n{# 主题覆盖文件有改动 #}\n", "utf-8")
+    rendered, total = build(project)
+    assert rendered == total  # a theme override is shared by every page
 
 
 def test_a_failed_build_leaves_no_state_so_the_next_build_is_full(project):

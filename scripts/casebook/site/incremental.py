@@ -52,16 +52,13 @@ def global_key(config) -> str:
     config_file = Path(config.config_file_path) if config.config_file_path else None
     config_bytes = config_file.read_bytes().decode("utf-8", "replace") if config_file and config_file.is_file() else ""
     package = Path(__file__).resolve().parent.parent
-    theme_dirs = []
-    for folder in config.theme.dirs:
-        folder = Path(folder)
-        # the installed theme is covered by its version; hash the project's own overrides
-        if "site-packages" not in folder.parts and folder.is_dir():
-            theme_dirs.append(tree_digest(folder))
-    return digest(str(STATE_VERSION), _versions(), tree_digest(package), config_bytes,
+    # the installed theme is covered by its version; the project's overrides by their files
+    custom = config.theme.custom_dir
+    overrides = tree_digest(Path(custom)) if custom and Path(custom).is_dir() else ""
+    return digest(str(STATE_VERSION), _versions(), tree_digest(package), config_bytes, overrides,
                   json.dumps(config.nav, ensure_ascii=False, sort_keys=True, default=str),
                   str(config.site_dir), str(config.docs_dir), str(config.use_directory_urls),
-                  str(config.site_url), *theme_dirs)
+                  str(config.site_url))
 
 
 @dataclass
