@@ -957,3 +957,35 @@ def test_reporters_in_the_lead_and_parenthesised_signatures():
     assert [b["text"] for b in res["blocks"] if b["kind"] == "title"] == ["某镇：“星级党员”激活队伍",
                                                                         "某乡：“议事坪”让群众事群众议"]
     assert res["meta"]["authors"] == ["中共某县某镇委员会", "中共某县某乡委员会"]
+
+
+def test_author_account_under_the_headline_and_the_headline_repeated_in_the_body():
+    head = "某区推行“楼栋议事会”，小事不出楼栋，居民点赞"
+    res = clean_text("\n".join([
+        "百家号", head, "城事观察员", "2024-02-03 10:20·河南·优质社会领域创作者", "关注",
+        head, BODY, "城事观察员认为，楼栋议事会值得推广。"]), "t.txt")
+    assert res["title"] == head
+    by = _dropped_by(res)
+    assert by["城事观察员"] == "site-name"
+    assert [d["rule"] for d in res["dropped"] if d["lines"] == [6, 6]] == ["title-repeat"]
+    assert res["meta"]["outlet"] == "百家号"  # the platform above the headline
+    kept = _kept(res)
+    assert kept.count(head) == 1 and "城事观察员认为，楼栋议事会值得推广。" in kept
+
+
+def test_credit_lines_close_the_articles_of_a_multi_article_page():
+    res = clean_text("\n".join([
+        "某市先锋网", "【县区经验】基层党建经验交流（第三期）", "发布时间：2024年1月5日",
+        "甲县：“果园党小组”带富一方", BODY, "（甲县委组织部供稿）",
+        "乙县：“搬迁社区连心站”暖人心", "乙县在安置社区设立连心站，党员轮流值守，一年解决群众诉求860余件。",
+        "（作者单位：中共乙县委组织部）"]), "t.txt")
+    titles = [b["text"] for b in res["blocks"] if b["kind"] == "title"]
+    assert titles == ["甲县：“果园党小组”带富一方", "乙县：“搬迁社区连心站”暖人心"]
+
+
+def test_site_names_with_a_word_after_a_space_and_copyright_owners_name_the_outlet():
+    res = clean_text("\n".join(["华夏侨报网 澳门", "某镇：“侨心议事会”助力基层治理", "2024-03-04", BODY]), "t.txt")
+    assert _dropped_by(res)["华夏侨报网 澳门"] == "site-name" and res["meta"]["outlet"] == "华夏侨报网"
+    res = clean_text("\n".join(["首页 | 工作总结 | 经验交流", "某县推行“党员积分”管理", "时间：2024-03-04 来源：网络整理",
+                                BODY, "Copyright © 2016-2024 某某范文网 版权所有"]), "t.txt")
+    assert res["meta"]["outlet"] == "某某范文网"

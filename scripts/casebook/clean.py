@@ -281,11 +281,7 @@ def _structural(lines: list[Line], R: Rules) -> None:
     for i, ln in enumerate(lines):
         if ln.status or i == 0 or len(ln.s) > st["author-org"]["max_chars"] or not re.match(asg["pattern"], ln.s):
             continue
-        # the content lines around it (dropped lines are transparent, as on a second pass)
-        prev = next((x for x in reversed(lines[:i]) if not x.status), None)
-        nxt = next((x for x in lines[i + 1:] if not x.status), None)
-        if prev is not None and SENT_END.search(prev.s) and len(prev.s) >= asg["min_sentence_chars"] \
-                and HAN_RE.search(prev.s) and (nxt is None or _title_like(nxt.s, st)):
+        if _closes_article(lines, i, st):
             _drop(ln, asg["reason"], "article-signature")
 
     # author organisation directly under a title -------------------------------
@@ -450,11 +446,16 @@ def _site_names(lines: list[Line], st: dict) -> None:
 
     # an account or outlet name that the dateline right under it repeats ("信阳日报" over
     # "2023-05-08 10:21 · 信阳日报社官方账号") names the source, wherever it sits in the lead
-    for i in content:
+    # and an author account between the headline and its dateline (今日头条: headline / 沂蒙乡村观察 /
+    # 2023-06-14 08:32·山东·…创作者): a short bare name under a headline at least twice as long
+    for k, i in enumerate(content):
         ln, nxt = lines[i], (lines[i + 1] if i + 1 < len(lines) else None)
         bare = ln.s.rstrip(".。·")
-        if nxt is not None and nxt.status == "meta" and nxt.reason == "meta:dateline" \
-                and 2 <= len(bare) <= sn["echo_max_chars"] and not NAME_MARKS.search(bare) and bare in nxt.s:
+        if nxt is None or nxt.status != "meta" or nxt.reason != "meta:dateline" \
+                or not 2 <= len(bare) <= sn["echo_max_chars"] or NAME_MARKS.search(bare):
+            continue
+        above = lines[content[k - 1]] if k and content[k - 1] == i - 1 else None
+        if bare in nxt.s or (above is not None and _title_like(above.s, st) and len(above.s) >= 2 * len(bare)):
             _drop(ln, sn["reason"], "site-name")
     content = [i for i in content if not lines[i].status]
     cn = st["channel-name"]
@@ -541,10 +542,35 @@ def _kinds(lines: list[Line], R: Rules) -> None:
             ln.kind = "paragraph"
 
 
+def _repeated_titles(lines: list[Line], R: Rules) -> None:
+    """A headline printed again further down (the body's own copy of it) is no heading."""
+    titles = {ln.s for ln in lines if ln.kind == "title" and not ln.status}
+    seen: set[str] = set()
+    for ln in lines:
+        if ln.status:
+            continue
+        if ln.kind != "title" and ln.s in titles and ln.s in seen:
+            _drop(ln, R.structure["title-repeat"]["reason"], "title-repeat")
+        seen.add(ln.s)
+
+
+def _closes_article(lines: list[Line], i: int, st: dict) -> bool:
+    """Line i sits after an article's last sentence and before the next headline (or the end);
+    the content lines around it count, dropped lines are transparent (as on a second pass)."""
+    asg = st["article-signature"]
+    prev = next((x for x in reversed(lines[:i]) if not x.status), None)
+    nxt = next((x for x in lines[i + 1:] if not x.status), None)
+    return prev is not None and bool(SENT_END.search(prev.s)) and len(prev.s) >= asg["min_sentence_chars"] \
+        and bool(HAN_RE.search(prev.s)) and (nxt is None or _title_like(nxt.s, st))
+
+
 def _signed_articles(lines: list[Line], R: Rules) -> None:
-    """Several articles on one page, each closed by its author organisation (article-signature):
-    the heading that opens each signed article is its title."""
-    sigs = [i for i, ln in enumerate(lines) if ln.rule == "article-signature"]
+    """Several articles on one page, each closed by its author organisation (article-signature, or
+    a credit line such as （某县委组织部供稿） or （作者单位：…）): the heading that opens each signed
+    article is its title."""
+    closers = {"article-signature", *R.structure["article-signature"]["credit_rules"]}
+    sigs = [i for i, ln in enumerate(lines) if ln.rule in closers
+            and (ln.rule == "article-signature" or _closes_article(lines, i, R.structure))]
     if len(sigs) < R.structure["article-signature"]["min_articles"]:
         return
     start = 0
@@ -926,6 +952,7 @@ def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *
     _title_hints(nonblank, [sidecar.get("title"), html_meta.get("title"), html_meta.get("html_title")], R)
     _kinds(nonblank, R)
     _signed_articles(nonblank, R)
+    _repeated_titles(nonblank, R)
 
     blocks, repairs, warnings = [], [], []
     extra_drops = []
