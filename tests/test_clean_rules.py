@@ -989,3 +989,32 @@ def test_site_names_with_a_word_after_a_space_and_copyright_owners_name_the_outl
     res = clean_text("\n".join(["首页 | 工作总结 | 经验交流", "某县推行“党员积分”管理", "时间：2024-03-04 来源：网络整理",
                                 BODY, "Copyright © 2016-2024 某某范文网 版权所有"]), "t.txt")
     assert res["meta"]["outlet"] == "某某范文网"
+
+
+def test_epaper_page_navigation_issue_date_and_its_headline_list():
+    """An e-paper page: issue date with weekday, page label and navigation, the page's list of
+    headlines (which names this article too), then the article's headline and subtitle."""
+    head = "某县“三事分流”让矛盾就地化解"
+    res = clean_text("\n".join([
+        "某某日报数字报", "2024年03月05日 星期二", "第B02版：综合", "上一版　下一版", "版面目录",
+        head, "我市召开春耕生产推进会", "某区新建口袋公园20个", "某镇开展义诊进村活动",
+        head, "党建引领基层治理　小事不出村", "本报记者 张三 通讯员 李四", BODY]), "t.txt")
+    assert res["title"] == head and res["meta"]["published"] == "2024-03-05"
+    by = _dropped_by(res)
+    assert by["第B02版：综合"] == by["上一版　下一版"] == by["版面目录"] == "epaper-page"
+    assert by["某某日报数字报"] == "site-name" and by["我市召开春耕生产推进会"] == "headline-run"
+    kept = _kept(res)
+    assert "小事不出村" in kept and kept.count(head) == 1 and "我市召开春耕生产推进会" not in kept
+
+
+def test_intranet_owner_platform_fields_dateline_and_forum_breadcrumb():
+    res = clean_text("\n".join([
+        "某某集团有限公司 协同办公平台", "社区首页 › 新闻中心 › 党建工作",
+        "某分公司：“党员责任区”守护万家灯火", "发布部门：某分公司党委　发布时间：2024-05-06 10:00　点击量：88",
+        BODY, "发布时间是每周一，党员要按时参加学习。"]), "t.txt")
+    by = _dropped_by(res)
+    assert by["某某集团有限公司 协同办公平台"] == "site-name"
+    assert by["社区首页 › 新闻中心 › 党建工作"] == "breadcrumb-home"
+    assert by["发布部门：某分公司党委　发布时间：2024-05-06 10:00　点击量：88"] == "dateline-fields"
+    assert res["title"] == "某分公司：“党员责任区”守护万家灯火" and res["meta"]["published"] == "2024-05-06"
+    assert "发布时间是每周一，党员要按时参加学习。" in _kept(res)

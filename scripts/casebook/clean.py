@@ -265,6 +265,14 @@ def _structural(lines: list[Line], R: Rules) -> None:
     for r in list(runs(lambda x: hr["min_chars"] <= len(x.s) <= hr["max_chars"] and _title_like(x.s, st)
                        and not R.numbered.match(x.s) and x.n not in prose)):
         if len(r) >= hr["min_items"]:
+            # an e-paper's headline list names this article too, and the article then opens with
+            # that headline again: the run ends where a headline repeats
+            seen: set[str] = set()
+            for k, x in enumerate(r):
+                if x.s in seen:
+                    r = r[:k]
+                    break
+                seen.add(x.s)
             for x in r:
                 _drop(x, hr["reason"], "headline-run")
 
@@ -412,6 +420,9 @@ def _is_site_name(s: str, sn: dict, echoes: list[str]) -> bool:
     name = parts[0]
     if len(parts) == 2 and len(parts[1]) > sn["max_slogan_chars"]:
         return False
+    if len(parts) == 2 and not NAME_MARKS.search(s) and len(parts[1]) <= sn["weak_max_chars"] \
+            and re.fullmatch(sn["weak_pattern"], parts[1]):
+        return True  # an owner and its platform: "国网某省电力有限公司 协同办公平台"
     if name in sn["known"]:
         return True
     if NAME_MARKS.search(s):
@@ -496,6 +507,7 @@ def _kinds(lines: list[Line], R: Rules) -> None:
     one_sentence = re.compile(cap["photo_sentence"])
     content = [i for i, ln in enumerate(lines) if not ln.status]
     first = content[0] if content else None
+    listed = {ln.s for ln in lines if ln.rule == "headline-run"}  # an e-paper page's list of headlines
 
     def next_line(i):
         return lines[i + 1] if i + 1 < len(lines) else None
@@ -521,6 +533,9 @@ def _kinds(lines: list[Line], R: Rules) -> None:
             ln.kind = "title"
             # two title lines run into one title (the first of them, when title-like too)
             prev = lines[i - 1] if i else None
+            if prev is not None and not prev.status and prev.s in listed:
+                prev.kind, ln.kind = "title", "heading"  # the headline the page's list names, then a subtitle
+                continue
             if nxt.reason == "meta:author" and prev is not None and not prev.status and _title_like(prev.s, st) \
                     and len(prev.s) <= hd["max_chars"] and not R.numbered.match(prev.s):
                 prev.kind = "title"
@@ -543,15 +558,20 @@ def _kinds(lines: list[Line], R: Rules) -> None:
 
 
 def _repeated_titles(lines: list[Line], R: Rules) -> None:
-    """A headline printed again further down (the body's own copy of it) is no heading."""
-    titles = {ln.s for ln in lines if ln.kind == "title" and not ln.status}
-    seen: set[str] = set()
+    """A headline printed again under its dateline or byline (the body's own copy of it) is no
+    heading. Only with such a metadata line between the two: cleaned text, which has none, keeps
+    whatever it has."""
+    title = None
+    meta_since = False
     for ln in lines:
-        if ln.status:
+        if ln.status == "meta":
+            meta_since = True
+        elif ln.status:
             continue
-        if ln.kind != "title" and ln.s in titles and ln.s in seen:
+        elif ln.kind == "title":
+            title, meta_since = ln.s, False
+        elif title is not None and ln.s == title and meta_since:
             _drop(ln, R.structure["title-repeat"]["reason"], "title-repeat")
-        seen.add(ln.s)
 
 
 def _closes_article(lines: list[Line], i: int, st: dict) -> bool:
