@@ -852,10 +852,9 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
                     source_orgs += [x for x in re.split(r"[、,，]", m.group(1)) if x]
                 else:
                     outlet = m.group(1)
-            at = text.find(ln.groups.get("date", "\0"))
-            if ln.rule == "dateline-inline" and not account and at > 0:  # 原创 作者 公众号 2023-04-11 18:30 …
-                before = text[:at].split()
-                account = before[-1] if before[-1] != "原创" else None
+            if ln.rule == "dateline-inline" and not account:  # 原创 作者 公众号 2023-04-11 18:30 发表于…
+                before = text[:max(0, text.find(ln.groups.get("date", "\0")))].split()
+                account = before[-1] if before and before[-1] != "原创" else None
             people = [m.group(1) for m in BYLINE_IN_DATELINE.finditer(text)]
             if people:
                 bylines.append(" ".join(people))

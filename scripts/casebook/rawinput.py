@@ -245,19 +245,15 @@ def _near_headline(html: str, headline: str, meta: dict) -> None:
     name that ends the <title> ("headline - channel - site")."""
     from html import unescape
 
-    if "published" not in meta:
-        i = html.find(headline[:12])
-        if i >= 0:
-            window = _TAGS.sub(" ", html[i:i + 1500])[:800]
-            m = _DATE_NEAR.search(unescape(window))
-            if m:
-                meta["published"] = "-".join(m.groups())
-    if "byline" not in meta:  # <span>作者：马晓燕 祁天宇</span> under the headline
-        i = html.find(headline[:12])
-        if i >= 0:
-            m = _BYLINE_NEAR.search(unescape(_TAGS.sub("\n", html[i:i + 1500])[:800]))
-            if m:
-                meta["byline"] = m.group(0).strip()
+    i = html.find(headline[:12])
+    if i >= 0 and ("published" not in meta or "byline" not in meta):
+        window = unescape(_TAGS.sub("\n", html[i:i + 1500])[:800])  # one element's text a line
+        m = _DATE_NEAR.search(window) if "published" not in meta else None
+        if m:
+            meta["published"] = "-".join(m.groups())
+        m = _BYLINE_NEAR.search(window) if "byline" not in meta else None
+        if m:  # <span>作者：马晓燕 祁天宇</span> under the headline
+            meta["byline"] = m.group(0).strip()
     if "outlet" not in meta and meta.get("html_title"):
         parts = [p for p in _TITLE_SEP.split(_TITLE_TAG.sub("", meta["html_title"])) if p]
         if len(parts) >= 2 and parts[0] in headline + meta.get("title", "") + headline[:len(parts[0])]:

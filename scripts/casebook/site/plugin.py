@@ -212,10 +212,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.timings["read"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
-        cache = None
-        if self.config.cache_dir:
-            cache = Path(config.config_file_path or ".").parent / self.config.cache_dir / "related-tokens.json"
-        self.related = related.compute(cat.cases, count=self.config.related, cache=cache) if cat.cases else []
+        cache = self._cache_dir(config)
+        self.related = related.compute(cat.cases, count=self.config.related,
+                                       cache=cache / "related-tokens.json" if cache else None) if cat.cases else []
         self.timings["related"] = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -229,11 +228,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     # ------------------------------------------------------------------ incremental builds
 
+    def _cache_dir(self, config) -> Path | None:
+        """The plugin's cache folder (option cache_dir, relative to mkdocs.yml); None: no caching."""
+        if not self.config.cache_dir:
+            return None
+        return Path(config.config_file_path or ".").parent / self.config.cache_dir
+
     def _plan(self, files: Files, config):
         """Decide which pages to render again; the others keep their HTML from the last build."""
-        if not self.config.cache_dir:
+        cache = self._cache_dir(config)
+        if cache is None:
             return
-        cache = Path(config.config_file_path or ".").parent / self.config.cache_dir
         self.state_file = incremental.state_path(cache, config.site_dir)
         if self.command == "serve":
             old, self.serve_state = self.serve_state, None
