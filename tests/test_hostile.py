@@ -237,9 +237,9 @@ def test_raw_folder_disappearing_mid_run_loses_no_case(tmp_path, monkeypatch):
 def test_page_removed_between_listing_and_reading(tmp_path, monkeypatch):
     project = new_project(tmp_path)
     ghost = project.raw / "ghost.txt"
-    listing = conv.raw_pages
+    listing = conv.raw_listing
 
-    monkeypatch.setattr(conv, "raw_pages", lambda folder: listing(folder) + [ghost])
+    monkeypatch.setattr(conv, "raw_listing", lambda folder: (listing(folder)[0] + [ghost], []))
     report = conv.convert(project, jobs=1, progress=False)
     assert ("raw/ghost.txt", "文件在处理过程中消失（被删除或移走）") in report.skipped
     assert report.cases >= 12

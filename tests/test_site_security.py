@@ -128,7 +128,8 @@ def test_hostile_title_and_tags_are_shown_as_text(site):
     assert article.find("a", string="好链接")["href"] == "https://www.gov.cn/a.html"
     assert not article.find("a", string="坏链接").get("href")
     assert "alert(12)" not in str(article)                 # source.url is no link at all
-    assert page.find("meta", attrs={"name": "description"})["content"] == '"><script>alert(30)</script>'
+    # `description` is no case field (data/policy.yaml): left out, the site's own description stands
+    assert "alert(30)" not in str(page)
     tags = _soup(site / "tags/index.html").find("article")
     assert TITLE in tags.get_text() and TAG in tags.get_text()
     # the panel's tag links land on the tags page's anchors

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from . import __version__
+from . import __version__, policy
 from .casefile import generated_state, render, slugify
 from .cut import Draft, _clip, cut_page, rules as cut_rules, summary_of
 from .fsutil import atomic_write, tree_digest
@@ -404,10 +404,15 @@ def _result_from_json(data: dict) -> PageResult:
 
 
 def raw_pages(folder: Path) -> list[Path]:
+    return raw_listing(folder)[0]
+
+
+def raw_listing(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The raw pages under folder, never read through a symlink, and the paths refused (policy)."""
     if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in RAW_SUFFIXES and p.is_file()
-                  and not p.name.startswith("."))
+        return [], []
+    pages, refused = policy.safe_files(folder, tuple(RAW_SUFFIXES))
+    return [p for p in pages if not p.name.startswith(".")], refused
 
 
 def process_all(pages: list[Path], root: Path, cache_dir: Path | None, jobs: int, progress: bool) -> list[PageResult]:
@@ -594,7 +599,8 @@ def convert(project: Project, raw: Path | None = None, jobs: int | None = None, 
     if not raw.is_dir():
         report.skipped.append((str(raw), "raw folder not found"))
         return report
-    pages = raw_pages(raw)
+    pages, refused = raw_listing(raw)
+    report.skipped += [(project.rel(path), message) for path, message in refused]
     report.pages = len(pages)
     stamp_file = project.cache / "convert-stamp.json"
     if use_cache and _last_run(stamp_file, raw, project, report):

@@ -59,10 +59,12 @@ class Project:
 
     def rel(self, path: Path) -> str:
         """Path relative to the project root, with forward slashes (for front matter and messages)."""
-        try:
-            return Path(path).resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return Path(path).as_posix()
+        for candidate in (Path(os.path.abspath(path)), Path(path).resolve()):  # a link's own place first
+            try:
+                return candidate.relative_to(self.root).as_posix()
+            except ValueError:
+                continue
+        return Path(path).as_posix()
 
 
 def confined(base: Path, *parts: str) -> Path:

@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
-import nh3
 import numpy as np
 import yaml
 
-from . import casefile
+from . import casefile, policy
 from .paths import Project
 
 DATA = Path(__file__).parent / "data"
@@ -183,6 +182,21 @@ def _check_date(value: Any) -> str | None:
     return None
 
 
+def key_problems(meta: dict, kind: str, extra: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, str, str]]:
+    """Front-matter keys the policy refuses (theme-steering, unknown): [(field, message, kind)]."""
+    known = sorted(policy.allowed_keys(kind, extra))
+    out = []
+    for key in meta:
+        message = policy.key_problem(str(key), kind, extra)
+        if message is None:
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
+        if close and close[0] not in meta:
+            message = f"未知字段「{key}」，是否指「{close[0]}」?"
+        out.append((str(key), message, "security" if str(key) in policy.policy().theme_keys else "field"))
+    return out
+
+
 def check_meta(doc: casefile.CaseDoc, project: Project | None = None,
                text: str | None = None) -> list[tuple[str, str, str]]:
     """Problems in a case's front matter: [(field, message, kind)]. `text`, the file's text, saves work."""
@@ -212,13 +226,8 @@ def check_meta(doc: casefile.CaseDoc, project: Project | None = None,
         elif not _type_ok(value, spec["type"]):
             out.append((name, f"{spec['label']}（{name}）{r['types'][spec['type']]}，现在是「{value}」；{spec['hint']}", "type"))
 
-    # unknown keys that look like a typo of a known one
-    known = set(r["required"]) | set(r["optional"])
-    for key in meta:
-        if str(key) not in known:
-            close = difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.75)
-            if close and close[0] not in meta:
-                out.append((str(key), f"未知字段「{key}」，是否指「{close[0]}」?", "field"))
+    # keys outside the allow-list (policy.yaml): refused, with the known key it may be a typo of
+    out += key_problems(meta, "case")
     for parent, children in r["known_nested"].items():
         sub = meta.get(parent)
         if isinstance(sub, dict):
@@ -394,33 +403,22 @@ class _Tags(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-@functools.cache
-def _html_policy() -> dict:
-    r = rules()
-    tags = set(nh3.ALLOWED_TAGS) | set(r["html_extra_tags"])
-    generic = set(r["html_extra_attributes"])
-    attributes = {tag: set(nh3.ALLOWED_ATTRIBUTES.get(tag, set())) for tag in tags}
-    attributes["*"] = generic
-    return {"tags": tags, "attributes": attributes, "url_schemes": set(r["url_schemes"])}
+def _survives(snippet: str, needle: str) -> bool:
+    """Does `needle` outlive the site's own sanitiser (one HTML policy: data/policy.yaml)?"""
+    from .site import sanitize
+
+    return needle in sanitize.clean(snippet)
 
 
 def url_is_safe(url: str) -> bool:
-    """nh3 decides: does an <a href> with this URL survive sanitising?
-
-    Character references are decoded first (`javascript&#58;` is `javascript:` to a browser)."""
-    policy = _html_policy()
+    """Does an <a href> with this URL survive sanitising? Character references are decoded
+    first (`javascript&#58;` is `javascript:` to a browser)."""
     url = html.unescape(url)
-    cleaned = nh3.clean(f'<a href="{html.escape(url, quote=True)}">x</a>', tags={"a"},
-                        attributes={"a": {"href"}}, url_schemes=policy["url_schemes"], link_rel=None)
-    return "href=" in cleaned
+    return _survives(f'<a href="{html.escape(url, quote=True)}">x</a>', "href=")
 
 
 def _attr_survives(tag: str, name: str, value: str | None) -> bool:
-    policy = _html_policy()
-    snippet = f'<{tag} {name}="{html.escape(value or "", quote=True)}"></{tag}>'
-    cleaned = nh3.clean(snippet, tags={tag}, attributes=policy["attributes"],
-                        url_schemes=policy["url_schemes"], link_rel=None)
-    return f" {name}=" in cleaned
+    return _survives(f'<{tag} {name}="{html.escape(value or "", quote=True)}"></{tag}>', f" {name}=")
 
 
 def check_html(lines: list[str], first_line: int) -> list[tuple[int, str, str]]:
@@ -437,10 +435,10 @@ def check_html(lines: list[str], first_line: int) -> list[tuple[int, str, str]]:
         parser.close()
     except Exception:  # noqa: BLE001 - a tokenizer hiccup must not crash the run
         pass
-    policy = _html_policy()
+    allowed = policy.policy().tags
     for line, tag, attrs in parser.found:
         where = first_line + line - 1
-        if tag not in policy["tags"]:
+        if tag not in allowed:
             messages = r["html_tag_messages"]
             out.append((where, messages.get(tag, messages["default"]).format(tag=tag), ""))
             continue
@@ -451,6 +449,8 @@ def check_html(lines: list[str], first_line: int) -> list[tuple[int, str, str]]:
                 out.append((where, r["html_event_attribute"].format(attr=name, tag=tag), ""))
             elif name in ("href", "src", "action", "formaction", "xlink:href") and value is not None:
                 out.append((where, r["html_bad_url"].format(url=value.strip()[:60]), ""))
+            elif name in ("id", "class") and value:
+                out.append((where, r["html_reserved_name"].format(attr=name, value=value[:40], tag=tag), ""))
             else:
                 out.append((where, r["html_bad_attribute"].format(attr=name, tag=tag), ""))
     return out
@@ -669,11 +669,16 @@ class _Tree:
         self.raw = os.path.abspath(project.raw)
         self.files: set[str] = set()
         self.md: list[str] = []
+        self.links: list[str] = []   # symbolic links (never followed, never read)
         if os.path.isdir(self.cases):
-            for dirpath, dirnames, filenames in os.walk(self.cases):
+            for dirpath, dirnames, filenames in os.walk(self.cases):  # does not follow links
+                self.links += [os.path.join(dirpath, d) for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
+                    if os.path.islink(full):
+                        self.links.append(full)
+                        continue
                     self.files.add(full)
                     if name.endswith(".md") and not name.startswith("."):
                         self.md.append(full)
@@ -788,6 +793,8 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
     def add(_f: _File, line: int, fld: str, message: str, kind: str) -> None:
         problems.append(Problem(f.rel, line, fld, message, kind))
 
+    if os.path.islink(abs_path):
+        return problems, None, None, 1  # reported once, by validate() (policy: symlinks)
     try:
         data = f.path.read_bytes()
         f.text = data.decode("utf-8")
@@ -814,6 +821,10 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
         for fld, message, kind in check_meta(f.doc, project, f.text):
             add(f, f.doc.line_of(fld), fld, message, kind)
         _check_folder(f, tree, add)
+    elif f.doc is not None:
+        extra = _STATE.get("allow", {}).get("/".join(tree.under_cases(f.abs) or ()), ())
+        for fld, message, kind in key_problems(f.doc.meta, "page", frozenset(extra)):
+            add(f, f.doc.line_of(fld), fld, message, kind)
     lines = mask_code(f.body)
     for line, message, _ in check_html(lines, f.body_line):
         add(f, line, "body", message, "html")
@@ -891,7 +902,8 @@ def validate(project: Project, paths: list[Path] | None = None, jobs: int | None
         targets = list(tree.md)
     jobs = _jobs(jobs)
     rules(), _taxonomy()  # load once, before any fork
-    _STATE.update(tree=tree, project=project)
+    report.problems += policy_problems(project, tree)
+    _STATE.update(tree=tree, project=project, allow=front_matter_allow(project))
     try:
         results = dict(zip(targets, _map(_check_file, targets, jobs)))
         others = [m for m in tree.md if m not in results and tree.in_region_folder(m)]
@@ -941,6 +953,50 @@ def validate(project: Project, paths: list[Path] | None = None, jobs: int | None
     report.problems.sort(key=lambda p: (p.path, p.line, p.field))
     report.seconds = time.perf_counter() - start
     return report
+
+
+def front_matter_allow(project: Project) -> dict[str, list[str]]:
+    """The casebook plugin's `front_matter_allow` option in mkdocs.yml (trusted config)."""
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)  # !!python/name: … tags
+    try:
+        config = yaml.load(project.mkdocs_yml.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("casebook"), dict):
+            allow = plugin["casebook"].get("front_matter_allow") or {}
+            return {str(k): [str(x) for x in v] for k, v in allow.items() if isinstance(v, list)}
+    return {}
+
+
+def policy_problems(project: Project, tree: _Tree) -> list[Problem]:
+    """What the allow-list refuses in the tree: symbolic links (in cases/ and raw/), file types,
+    names and places that will not be published."""
+    out = [Problem(tree.rel(p), 1, "file", "是符号链接（指向别处的快捷方式）：为了安全不会读取或发布它指向的内容，"
+                   "请删除链接，把文件本身放进来", "security") for p in tree.links]
+    if project.raw.is_dir():
+        from .convert import RAW_SUFFIXES
+
+        _, refused = policy.safe_files(project.raw, tuple(RAW_SUFFIXES))
+        out += [Problem(project.rel(p), 1, "file", f"原始网页{message}，请删除链接，把网页文件本身放进来", "security")
+                for p, message in refused]
+    data_dir = "data"
+    for full in sorted(tree.files):
+        rel = os.path.relpath(full, tree.cases).replace(os.sep, "/")
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue  # hidden files are never published
+        try:
+            with open(full, "rb") as fh:
+                head = fh.read(16)
+        except OSError:
+            head = b""
+        problem = policy.file_problem(rel, head, (data_dir,))
+        if problem:
+            out.append(Problem(tree.rel(full), 1, "file", problem, "security"))
+    return out
 
 
 def _check_folder(f: _File, tree: _Tree, add) -> None:

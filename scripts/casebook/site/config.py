@@ -21,3 +21,6 @@ class CasebookConfig(Config):
     cache_dir = c.Type(str, default=".casebook-cache")
     # rewrite search/search_index.json as compact UTF-8 after Material wrote it
     compact_search_index = c.Type(bool, default=True)
+    # front-matter keys beyond data/policy.yaml's that named pages may carry, e.g. {index.md: [hide]}
+    # (keys that steer the theme are refused in every other file)
+    front_matter_allow = c.Type(dict, default={})

@@ -12,20 +12,27 @@ import posixpath
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from .records import Case, slug
 from .sanitize import csv_cell, safe_url, script_json
 
-MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+# characters with a meaning in Markdown or its extensions (attr_list's `{: }`, links, emphasis,
+# lists, tables): backslash-escaped; `&`, `<` and `>` become HTML entities (`\\<` is no escape)
+MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|])")
+HTML_SPECIAL = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def esc(text: str) -> str:
-    return MD_SPECIAL.sub(r"\\\1", str(text))
+    """Any text written into generated Markdown: shown as it is, never read as syntax or HTML."""
+    text = "".join(HTML_SPECIAL.get(ch, ch) for ch in str(text))
+    return MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 def rel(src_from: str, src_to: str) -> str:
-    """Relative link from one source file to another (both docs-relative, '/'-separated)."""
-    return posixpath.relpath(src_to, posixpath.dirname(src_from) or ".")
+    """Relative link from one source file to another (both docs-relative, '/'-separated),
+    percent-encoded so that no file name can end the link or open HTML (MkDocs decodes it)."""
+    return quote(posixpath.relpath(src_to, posixpath.dirname(src_from) or "."), safe="/.-_~")
 
 
 def front(title: str, kind: str, search: bool = False, hide: tuple[str, ...] = ()) -> str:

@@ -27,11 +27,13 @@ from importlib import resources
 from pathlib import Path
 
 from mkdocs import utils as mkdocs_utils
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify as _slugify_factory
 
+from .. import casefile, policy
 from . import glossary as glossary_mod
 from . import incremental, mapsvg, related, sanitize, search
 from .config import CasebookConfig
@@ -46,7 +48,7 @@ def tag_anchor(tag: str) -> str:
     """The id Material's tags plugin gives a tag on the tags page (tags_slugify_format tag:{slug})."""
     return "tag:" + _tag_slug(tag, "-")
 
-MAP_SLOT = '<div class="cb-map-slot"></div>'
+MAP_SLOT = "<!-- casebook:map-slot -->"  # a comment: survives sanitising, which keeps no cb- class
 
 # Markdown and HTML links in a page's source: a page is rendered again when a target appears or goes
 _LINK = re.compile(r"""\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*["']([^"']+)""")
@@ -146,6 +148,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.glossary = glossary_mod.Glossary(terms)
         if config.nav:
             config.nav = self._prune_nav(config.nav, Path(config.docs_dir))
+        links = policy.symlinks_under(Path(config.docs_dir))
+        if links:  # MkDocs follows links when it lists the docs: stop before it reads any
+            names = "、".join(Path(p).relative_to(config.docs_dir).as_posix() for p in links[:10])
+            raise PluginError(f"casebook: {config.docs_dir} 中有符号链接（指向别处的快捷方式）：{names}。"
+                              "为了安全，网站不会读取它们指向的内容，请删除这些链接后再构建")
         return config
 
     def _resolve_search_paths(self, config):
@@ -190,24 +197,22 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not self.config.enabled:
             return files
         t0 = time.perf_counter()
+        self._admit(files, config)
         cases: list[Case] = []
-        for f in files.documentation_pages():
+        for f in list(files.documentation_pages()):
             try:
                 text = f.content_string
-            except (OSError, UnicodeDecodeError) as err:
-                log.warning("casebook: %s: 无法读取：%s", f.src_uri, err)
-                continue
-            if "region" not in text[:4000]:
-                continue
-            try:
                 meta, body = split_front_matter(text)
-                if not is_case_meta(meta):
-                    continue
-                cases.append(from_meta(f.src_uri, meta, body))
-                self.source_digest[f.src_uri] = incremental.digest(text)
-                self.front[f.src_uri] = (meta, body)
-            except RecordError as err:
-                log.warning("casebook: %s: %s", f.src_uri, err)
+                kind = "case" if is_case_meta(meta) else "page"
+                meta = policy.filter_meta(meta, kind, self.config.front_matter_allow.get(f.src_uri, ()))
+                if kind == "case":
+                    cases.append(from_meta(f.src_uri, meta, body))
+                    self.source_digest[f.src_uri] = incremental.digest(text)
+            except (OSError, UnicodeDecodeError, RecordError) as err:
+                log.warning("casebook: %s: 无法读取，未发布：%s", f.src_uri, err)
+                files.remove(f)
+                continue
+            self.front[f.src_uri] = (meta, body)
         self.catalogue = cat = Catalogue(cases)
         self.timings["read"] = time.perf_counter() - t0
 
@@ -225,6 +230,44 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         log.info("casebook: %d 个案例；读取 %.1fs，相关案例 %.1fs，浏览页 %.1fs", len(cat.cases),
                  self.timings["read"], self.timings["related"], self.timings["pages"])
         return files
+
+    def _admit(self, files: Files, config):
+        """Leave out of the site every file of the docs folder the policy refuses (file types,
+        names, the theme's and the site's own folders, size); the theme's own files come back."""
+        docs = os.path.realpath(config.docs_dir)
+        refused = False
+        for f in list(files):
+            if getattr(f, "generated_by", None) or not f.abs_src_path or f.inclusion.is_excluded() \
+                    or not os.path.realpath(f.abs_src_path).startswith(docs + os.sep):
+                continue  # the theme's files, generated ones and those MkDocs leaves out (.dotfiles)
+            problem = self._file_problem(f)
+            if problem:
+                log.warning("casebook: %s: %s", f.src_uri, problem)
+                files.remove(f)
+                refused = True
+        if refused:
+            files.add_files_from_theme(config.theme.get_env(), config)
+
+    def _file_problem(self, f: File) -> str | None:
+        try:
+            if os.path.getsize(f.abs_src_path) > policy.policy().max_bytes:
+                return f"文件超过 {policy.policy().max_bytes // 1_000_000} MB，未发布"
+            with open(f.abs_src_path, "rb") as fh:
+                head = fh.read(16)
+        except OSError as err:
+            return f"无法读取：{err.strerror or err}"
+        return policy.file_problem(f.src_uri, head, (self.config.data_dir.split("/")[0],))
+
+    def on_page_read_source(self, *, page, config):
+        """The page's text with its front matter as the policy admits it, re-written by a safe
+        dumper: MkDocs' own reader (libyaml) never sees what an editor wrote above the body."""
+        if not self.config.enabled:
+            return None
+        front = self.front.get(page.file.src_uri)
+        if front is None:
+            return None  # a page this plugin generated
+        meta, body = front
+        return f"---\n{casefile.dump_meta(meta)}---\n\n{body}"
 
     # ------------------------------------------------------------------ incremental builds
 
@@ -439,6 +482,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             page.meta["title"] = html.escape(html.unescape(page.title))
         if page.file.src_uri not in self.generated:  # written by an editor (or the converter)
             content = sanitize.clean(content)
+        else:
+            content = sanitize.clean_generated(content)
         if self.glossary and page.meta.get("casebook") is None:
             content = self.glossary.annotate(content)
         svg = self.maps.pop(page.file.src_uri, None)

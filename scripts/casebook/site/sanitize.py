@@ -1,8 +1,8 @@
 """What editors write never runs in a reader's browser (issue 6).
 
 - `clean(html)`: the rendered HTML of a page written by hand (cases, guide, home page) through nh3
-  with an allow-list of what Markdown and our extensions emit: no script/iframe/object/embed/style/
-  form/input, no on* attribute, only http(s)/mailto and relative URLs.
+  with the allow-list of data/policy.yaml (casebook.policy): what Markdown and our extensions emit,
+  no on* attribute, only http(s)/mailto and relative URLs, no id or class the theme relies on.
 - `escape_meta(meta)`: front-matter values the theme prints unescaped (title, description, tags …)
   turned into HTML text, so `<img onerror=…>` in a title is shown, not run.
 - `safe_url`, `csv_cell`, `script_json`: the same rule for links, spreadsheet cells and JSON that is
@@ -16,45 +16,49 @@ import re
 
 import nh3
 
-TAGS = {
-    "h1", "h2", "h3", "h4", "h5", "h6", "p", "a", "abbr", "em", "strong", "b", "i", "u", "s", "del", "ins",
-    "mark", "small", "code", "pre", "kbd", "samp", "var", "q", "cite", "dfn", "time",
-    "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption",
-    "colgroup", "col", "blockquote", "hr", "br", "img", "div", "span", "section", "figure", "figcaption",
-    "details", "summary", "sup", "sub",
-}
-GENERIC = {"class", "id", "title", "aria-label", "lang"}
-ATTRIBUTES = {
-    "*": GENERIC,
-    "a": {"href", "rel"},
-    "img": {"src", "alt", "width", "height"},
-    "ol": {"start", "type"},
-    "li": {"value"},
-    "th": {"align", "colspan", "rowspan", "style"},
-    "td": {"align", "colspan", "rowspan", "style"},
-    "col": {"span"},
-    "details": {"open"},
-    "time": {"datetime"},
-    "abbr": set(), "q": {"cite"}, "blockquote": set(), "del": set(), "ins": set(),
-}
-# dropped with everything inside them (the rest of a disallowed tag's text is kept as text)
-CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template", "textarea",
-                 "select", "noembed", "noframes", "xmp", "svg", "math"}
+from ..policy import policy
 
-_cleaner = nh3.Cleaner(
-    tags=TAGS,
-    clean_content_tags=CLEAN_CONTENT,
-    attributes={k: set(v) for k, v in ATTRIBUTES.items()},
-    url_schemes={"http", "https", "mailto"},  # relative URLs pass; data:, javascript: … do not
-    link_rel=None,                            # leave the links Markdown made as they are
-    strip_comments=False,                     # the tags plugin's listing markers are comments
-    filter_style_properties={"text-align"},   # Markdown tables align columns with style=
-)
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    """Ids and classes the theme or the site rely on stay theirs (Material reads #__config)."""
+    pol = policy()
+    if attr == "id" and pol.reserved_id.match(value):
+        return None
+    if attr == "class":
+        kept = [c for c in value.split() if not pol.reserved_class.match(c)]
+        return " ".join(kept) or None
+    return value
+
+
+def _cleaner(generated: bool = False) -> nh3.Cleaner:
+    """The editor's cleaner, or (generated=True) the one for pages this plugin writes: those may
+    use the site's own ids, classes and data- attributes, but nothing that runs either."""
+    pol = policy()
+    return nh3.Cleaner(
+        generic_attribute_prefixes={"data-"} if generated else None,
+        tags=set(pol.tags),
+        clean_content_tags=set(pol.drop_with_content),
+        attributes={k: set(v) for k, v in pol.attributes.items()},
+        url_schemes=set(pol.url_schemes),       # relative URLs pass; data:, javascript: … do not
+        link_rel=None,                          # leave the links Markdown made as they are
+        strip_comments=False,                   # the tags plugin's listing markers are comments
+        filter_style_properties=set(pol.style_properties),
+        attribute_filter=None if generated else _attribute_filter,
+    )
+
+
+_EDITOR = _cleaner()
+_GENERATED = _cleaner(generated=True)
 
 
 def clean(content: str) -> str:
-    """Sanitised page HTML."""
-    return _cleaner.clean(content)
+    """Sanitised page HTML (policy.yaml's `html` allow-list)."""
+    return _EDITOR.clean(content)
+
+
+def clean_generated(content: str) -> str:
+    """A browse page's HTML: its names are escaped where they are written (pages.esc); this is the
+    second line of defence, in case one was not."""
+    return _GENERATED.clean(content)
 
 
 ESCAPED_META = ("title", "description", "author", "subtitle", "status")

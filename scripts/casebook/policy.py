@@ -1,0 +1,144 @@
+"""The allow-list for untrusted input, typed: `data/policy.yaml` read once.
+
+Everything under cases/ and raw/ is untrusted. The site plugin publishes only what this policy
+admits, the validator reports everything it refuses, and the converter reads raw pages through
+`safe_files`. Functions here are pure (text or paths in, decisions out) except `safe_files`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path, PurePosixPath
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Policy:
+    case_keys: frozenset[str]
+    page_keys: frozenset[str]
+    theme_keys: frozenset[str]
+    markdown: frozenset[str]
+    images: dict[str, tuple[bytes, ...]]
+    name_pattern: re.Pattern
+    reserved_dirs: frozenset[str]
+    max_bytes: int
+    tags: frozenset[str]
+    drop_with_content: frozenset[str]
+    attributes: dict[str, frozenset[str]]
+    style_properties: frozenset[str]
+    url_schemes: frozenset[str]
+    reserved_id: re.Pattern
+    reserved_class: re.Pattern
+    front_matter_bytes: int
+    yaml_depth: int
+    number_digits: int
+
+
+@lru_cache(maxsize=1)
+def policy() -> Policy:
+    text = resources.files("casebook").joinpath("data/policy.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    fm, files, h, lim = data["front_matter"], data["files"], data["html"], data["limits"]
+    return Policy(
+        case_keys=frozenset(fm["case"]), page_keys=frozenset(fm["page"]), theme_keys=frozenset(fm["theme"]),
+        markdown=frozenset(files["markdown"]),
+        images={k: tuple(m.encode("latin-1") for m in v) for k, v in files["images"].items()},
+        name_pattern=re.compile(files["name_pattern"]), reserved_dirs=frozenset(files["reserved_dirs"]),
+        max_bytes=int(files["max_bytes"]),
+        tags=frozenset(h["tags"]), drop_with_content=frozenset(h["drop_with_content"]),
+        attributes={k: frozenset(v) for k, v in h["attributes"].items()},
+        style_properties=frozenset(h["style_properties"]), url_schemes=frozenset(h["url_schemes"]),
+        reserved_id=re.compile(h["reserved_id"]), reserved_class=re.compile(h["reserved_class"]),
+        front_matter_bytes=int(lim["front_matter_bytes"]), yaml_depth=int(lim["yaml_depth"]),
+        number_digits=int(lim["number_digits"]),
+    )
+
+
+# ---------------------------------------------------------------- files under cases/
+
+
+def file_problem(rel_path: str, head: bytes = b"", extra_reserved: tuple[str, ...] = ()) -> str | None:
+    """Why a file under cases/ may not be published (Chinese, for editors), or None.
+    `rel_path` is relative to cases/ with '/' separators; `head` the file's first bytes (images)."""
+    p = policy()
+    parts = PurePosixPath(rel_path).parts
+    for part in parts:
+        if not p.name_pattern.match(part):
+            return (f"文件名或文件夹名「{part[:40]}」含有不允许的字符（只允许汉字、字母、数字、"
+                    "点、短横线和下划线，且不能以点开头），请改名")
+    if len(parts) > 1 and (parts[0] in p.reserved_dirs or parts[0] in extra_reserved):
+        return f"「{parts[0]}/」文件夹存放网站自身的文件，案例库里不能放文件，请移到别处"
+    suffix = PurePosixPath(rel_path).suffix.lower()
+    if suffix in p.markdown:
+        return None
+    if suffix in p.images:
+        if head and not any(head.startswith(m) for m in p.images[suffix]):
+            return f"文件扩展名是 {suffix}，内容却不是这种图片，请换成真正的图片文件"
+        return None
+    allowed = "、".join(sorted(p.markdown | set(p.images)))
+    return f"案例库只能放 Markdown 文件和图片（{allowed}），「{suffix or '无扩展名'}」类型的文件不会发布，请删除"
+
+
+def symlinks_under(folder: Path) -> list[Path]:
+    """Symbolic links anywhere under folder (not followed)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in dirnames + filenames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                found.append(path)
+    return sorted(found)
+
+
+def safe_files(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Regular files with these suffixes under folder, never through a symlink, and the paths
+    refused with the reason: ([file], [(path, message)])."""
+    folder = Path(folder)
+    base = folder.resolve()
+    files: list[Path] = []
+    refused: list[tuple[Path, str]] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        for name in sorted(dirnames):
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                refused.append((path, "是符号链接（指向别处的快捷方式），不会读取它指向的内容"))
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path.suffix.lower() not in suffixes:
+                continue
+            if path.is_symlink():
+                refused.append((path, "是符号链接（指向别处的快捷方式），不会读取它指向的内容"))
+            elif base not in path.resolve().parents:
+                refused.append((path, "位于项目文件夹之外，不会读取"))
+            elif path.is_file():
+                files.append(path)
+    return sorted(files), sorted(refused)
+
+
+# ---------------------------------------------------------------- front matter
+
+
+def allowed_keys(kind: str, extra: frozenset[str] | set[str] = frozenset()) -> frozenset[str]:
+    """Front-matter keys a file of this kind ('case' or 'page') may carry, plus those mkdocs.yml allows."""
+    p = policy()
+    return (p.case_keys if kind == "case" else p.page_keys) | frozenset(extra)
+
+
+def key_problem(key: str, kind: str, extra: frozenset[str] | set[str] = frozenset()) -> str | None:
+    """Why a front-matter key is refused (Chinese), or None."""
+    if key in allowed_keys(kind, extra):
+        return None
+    if key in policy().theme_keys:
+        return (f"字段「{key}」会改变网站主题的行为（模板、跳转、隐藏、搜索等），案例文件里不允许使用；"
+                "确有需要时请管理员在 mkdocs.yml 的 front_matter_allow 中为这个文件开放")
+    return f"字段「{key}」不是允许的字段，不会发布；请删除或改用编者指南里列出的字段"
+
+
+def filter_meta(meta: dict, kind: str, extra: frozenset[str] | set[str] = frozenset()) -> dict:
+    """The front matter reduced to the allowed keys (the only part the theme ever sees)."""
+    keys = allowed_keys(kind, extra)
+    return {k: v for k, v in meta.items() if isinstance(k, str) and k in keys}
