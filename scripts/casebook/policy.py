@@ -21,6 +21,7 @@ class Policy:
     case_keys: frozenset[str]
     page_keys: frozenset[str]
     theme_keys: frozenset[str]
+    markup: re.Pattern
     markdown: frozenset[str]
     images: dict[str, tuple[bytes, ...]]
     name_pattern: re.Pattern
@@ -45,6 +46,7 @@ def policy() -> Policy:
     fm, files, h, lim = data["front_matter"], data["files"], data["html"], data["limits"]
     return Policy(
         case_keys=frozenset(fm["case"]), page_keys=frozenset(fm["page"]), theme_keys=frozenset(fm["theme"]),
+        markup=re.compile(fm["markup"]),
         markdown=frozenset(files["markdown"]),
         images={k: tuple(m.encode("latin-1") for m in v) for k, v in files["images"].items()},
         name_pattern=re.compile(files["name_pattern"]), reserved_dirs=frozenset(files["reserved_dirs"]),
@@ -136,6 +138,20 @@ def key_problem(key: str, kind: str, extra: frozenset[str] | set[str] = frozense
         return (f"字段「{key}」会改变网站主题的行为（模板、跳转、隐藏、搜索等），案例文件里不允许使用；"
                 "确有需要时请管理员在 mkdocs.yml 的 front_matter_allow 中为这个文件开放")
     return f"字段「{key}」不是允许的字段，不会发布；请删除或改用编者指南里列出的字段"
+
+
+def markup_problems(meta: dict, prefix: str = "") -> list[tuple[str, str]]:
+    """[(dotted field, message)] for every front-matter text holding markup (`source.url` aside)."""
+    out = []
+    items = meta.items() if isinstance(meta, dict) else enumerate(meta)
+    for key, value in items:
+        name = f"{prefix}.{key}" if prefix and isinstance(key, str) else f"{prefix}[{key}]" if prefix else str(key)
+        if isinstance(value, (dict, list)):
+            out += markup_problems(value, name)
+        elif isinstance(value, str) and name != "source.url" and policy().markup.search(value):
+            out.append((name, f"「{value[:40]}」里有 HTML、Markdown 链接或属性写法（如 <…>、{{: …}}、](…)、javascript:），"
+                              "案例信息只能写普通文字，请删除这些符号"))
+    return out
 
 
 def filter_meta(meta: dict, kind: str, extra: frozenset[str] | set[str] = frozenset()) -> dict:

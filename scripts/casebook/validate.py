@@ -228,6 +228,7 @@ def check_meta(doc: casefile.CaseDoc, project: Project | None = None,
 
     # keys outside the allow-list (policy.yaml): refused, with the known key it may be a typo of
     out += key_problems(meta, "case")
+    out += [(fld, message, "security") for fld, message in policy.markup_problems(meta)]
     for parent, children in r["known_nested"].items():
         sub = meta.get(parent)
         if isinstance(sub, dict):
@@ -453,6 +454,41 @@ def check_html(lines: list[str], first_line: int) -> list[tuple[int, str, str]]:
                 out.append((where, r["html_reserved_name"].format(attr=name, value=value[:40], tag=tag), ""))
             else:
                 out.append((where, r["html_bad_attribute"].format(attr=name, tag=tag), ""))
+    return out
+
+
+ATTR_LIST = re.compile(r"\{:?\s*([#.][^{}\n]*|:[^{}\n]*)\}")
+ATTR_TOKEN = re.compile(r"""([#.])([^\s#.}]+)|([^\s=]+)=("[^"]*"|'[^']*'|\S+)""")
+
+
+def check_attr_lists(lines: list[str], first_line: int) -> list[tuple[int, str]]:
+    """Markdown attribute lists (`{: #id .class key=value }`) that the site would strip or that
+    would take the theme's names: [(line, message)]."""
+    out = []
+    pol = policy.policy()
+    for i, line in enumerate(lines):
+        if "{" not in line:
+            continue
+        for m in ATTR_LIST.finditer(line):
+            for sign, name, attr, _ in ATTR_TOKEN.findall(m.group(1).lstrip(":")):
+                bad = ((sign == "#" and pol.reserved_id.match(name)) or (sign == "." and pol.reserved_class.match(name))
+                       or (attr and attr.lower() not in pol.attributes["*"]))
+                if bad:
+                    shown = f"{sign}{name}" if sign else attr
+                    out.append((first_line + i, rules()["attr_list_refused"].format(attr=shown)))
+    return out
+
+
+def theme_meta_lines(text: str) -> list[tuple[int, str]]:
+    """A page without `---` front matter whose first lines read `template: …`: MkDocs would take
+    them as page settings (MultiMarkdown meta)."""
+    out = []
+    for i, line in enumerate(text.split("\n")[:20]):
+        m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if not m:
+            break
+        if m.group(1).lower() in policy.policy().theme_keys:
+            out.append((i + 1, policy.key_problem(m.group(1).lower(), "page")))
     return out
 
 
@@ -828,6 +864,8 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
     lines = mask_code(f.body)
     for line, message, _ in check_html(lines, f.body_line):
         add(f, line, "body", message, "html")
+    for line, message in check_attr_lists(lines, f.body_line) + (theme_meta_lines(f.text) if f.doc is None else []):
+        add(f, line, "body", message, "security")
     for line, url in markdown_links(lines, f.body_line) + html_link_targets(lines, f.body_line):
         message = _link_problem(url, f, tree)
         if message:
