@@ -330,3 +330,39 @@ def test_cli_build_fails_without_traceback_on_symlinks(linked, capfd, monkeypatc
     assert "Traceback" not in out + err
     assert "符号链接" in out + err
     assert PASSWD_MARK not in out + err
+
+
+# ---------------------------------------------------------------- the preview server
+
+
+def test_preview_listens_only_on_loopback(capsys):
+    from types import SimpleNamespace
+
+    from casebook import preview
+
+    assert preview.loopback_addr("127.0.0.1:8000") == ("127.0.0.1", 8000)
+    assert preview.loopback_addr("[::1]:8001") == ("::1", 8001)
+    for addr in ("0.0.0.0:8000", "192.168.1.5:8000", "example.org:80", "127.0.0.1"):
+        assert preview.loopback_addr(addr) is None, addr
+    assert preview.run(SimpleNamespace(addr="0.0.0.0:8000", open=False, full=False)) == 2
+    assert "本机" in capsys.readouterr().out
+
+
+def test_preview_guard_answers_only_its_own_host():
+    from casebook import preview
+
+    calls = []
+    app = preview.guard(lambda environ, start: calls.append(environ["PATH_INFO"]) or [b"ok"], 8000)
+
+    def status(host: str, path: str = "/") -> str:
+        seen = []
+        app({"HTTP_HOST": host, "PATH_INFO": path}, lambda code, headers: seen.append(code))
+        return seen[0] if seen else "200 passed on"
+
+    assert status("127.0.0.1:8000") == "200 passed on"
+    assert status("localhost:8000") == "200 passed on"
+    assert status("attacker.example:8000").startswith("403")
+    assert status("127.0.0.1:9999").startswith("403")
+    assert status("127.0.0.1:8000", "/a\0b").startswith("400")
+    assert status("127.0.0.1:8000", "/\xff\xfe").startswith("400")
+    assert calls == ["/", "/"]

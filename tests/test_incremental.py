@@ -205,6 +205,23 @@ def test_preview_serves_the_site_and_rebuilds_a_saved_case(tmp_path):
         while (page := fetch()) is None and time.time() < deadline and proc.poll() is None:
             time.sleep(1)
         assert page and "编者预览时补充的一句话" not in page
+        # DNS rebinding: a page under another name may not read drafts; malformed paths: 400/404
+        import http.client
+
+        def status(path: str, host: str) -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.putrequest("GET", path, skip_host=True)
+            conn.putheader("Host", host)
+            conn.endheaders()
+            code = conn.getresponse().status
+            conn.close()
+            return code
+
+        assert status("/", f"evil.example:{port}") == 403
+        assert status("/", f"127.0.0.1.nip.io:{port}") == 403
+        assert status("/", f"localhost:{port}") in (200, 302)
+        for bad in ("/%00", "/a%00b/", "/%ff%fe/", "/..%5c..%5cetc/passwd"):
+            assert status(bad, f"127.0.0.1:{port}") in (400, 404), bad
         text = case.read_text("utf-8")
         head, sep, body = text.partition("\n---\n")
         case.write_text(head + sep + body.replace("。", "。编者预览时补充的一句话。", 1), encoding="utf-8")
@@ -216,3 +233,4 @@ def test_preview_serves_the_site_and_rebuilds_a_saved_case(tmp_path):
         proc.terminate()
         out = proc.communicate(timeout=30)[0]
     assert re.search(r"增量构建：\d+ 个页面重新生成", out), out[-2000:]
+    assert "Traceback" not in out, out[-2000:]
