@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook import bench, rawsynth
+from casebook.dev import bench, rawsynth
 from casebook.casefile import is_case_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def test_bench_rejects_bad_sizes(capsys):
 def test_scaleout_dask_bag_matches_clean_file(tmp_path):
     pytest.importorskip("dask.bag")
     pytest.importorskip("casebook.clean")
-    from casebook import scaleout
+    from casebook.dev import scaleout
     from casebook.clean import clean_file
 
     raw = tmp_path / "raw"
@@ -206,7 +206,7 @@ def test_scaleout_dask_bag_matches_clean_file(tmp_path):
 
 def test_scaleout_bad_page_is_an_error_line_not_a_crash(tmp_path):
     pytest.importorskip("casebook.clean")
-    from casebook import scaleout
+    from casebook.dev import scaleout
 
     line = json.loads(scaleout.clean_to_json(str(tmp_path / "missing.txt"), str(tmp_path)))
     assert line["source"] == "missing.txt" and "error" in line
@@ -216,7 +216,7 @@ def test_split_site_builds_one_project_per_province(tmp_path):
     """The province split (Material `projects` plugin) builds every province as its own site."""
     if not (ROOT / "mkdocs.yml").is_file():
         pytest.skip("no mkdocs.yml in the repository yet")
-    from casebook import scaleout, synth
+    from casebook.dev import scaleout, synth
 
     root = bench.make_project(tmp_path, ROOT)
     synth.generate(8, root / "cases", seed=2)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import synth
+from casebook.dev import synth
 from casebook.build import mkdocs_build
 from casebook.cli import main as cli_main
 from casebook.paths import Project

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from lxml import etree
 
-from casebook import bench_site
+from casebook.dev import bench_site
 from casebook.site import mapsvg
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """The built site (no browser): browse pages, case pages, search index, map, downloads.
 
 Builds the real mkdocs.yml once into a temporary folder from the repository's cases/ plus
-synthetic cases (casebook.synth), and once more with directory URLs off (as the offline bundle)."""
+synthetic cases (casebook.dev.synth), and once more with directory URLs off (as the offline bundle)."""
 from __future__ import annotations
 
 import csv
@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from casebook import bench_site, synth
+from casebook.dev import bench_site, synth
 from casebook.site import glossary, related, search, slugs
 from casebook.site.records import Case
 

@@ -1004,10 +1004,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def bench(n: int, folder: Path | None = None, seed: int = 0) -> dict:
-    """Validate `n` synthetic cases (casebook.synth) in a scratch project; return the figures."""
+    """Validate `n` synthetic cases (casebook.dev.synth) in a scratch project; return the figures."""
     import tempfile
 
-    from . import synth
+    from .dev import synth
 
     with tempfile.TemporaryDirectory(prefix="casebook-validate-bench-") as scratch:
         root = Path(folder or scratch)

@@ -8,7 +8,7 @@ A share of the pages is Traditional (OpenCC s2t), GBK-encoded, or HTML; some hav
 `NAME.meta.json` sidecar; some hold several practices or several articles. The mix and
 all the words live in data/rawsynth_templates.yaml. Deterministic for a given seed.
 
-    python -m casebook.rawsynth 1000 /tmp/bench/raw
+    python -m casebook.dev.rawsynth 1000 /tmp/bench/raw
 
 The command line refuses to write into the repository's raw/ folder.
 """
@@ -34,7 +34,7 @@ CN_NUM = "一二三四五六七八九十"
 
 @lru_cache(maxsize=1)
 def templates() -> dict:
-    text = resources.files("casebook").joinpath("data/rawsynth_templates.yaml").read_text(encoding="utf-8")
+    text = resources.files("casebook.dev").joinpath("data/rawsynth_templates.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

@@ -1,7 +1,7 @@
 """`casebook bench`: benchmark every stage at several corpus sizes and print figures.
 
 Per size, in a temporary project (a copy of mkdocs.yml, overrides/ and the hand-written
-pages of cases/, with raw/ filled by casebook.rawsynth):
+pages of cases/, with raw/ filled by casebook.dev.rawsynth):
 
   clean      throughput, single process (on a sample) and with --jobs workers
   convert    cold, no-change re-run, re-run after editing one raw page
@@ -11,7 +11,7 @@ pages of cases/, with raw/ filled by casebook.rawsynth):
              default search, no casebook plugin): the ratio plain / casebook is the gain
   bundle     `casebook bundle`, zip size
 
-Every stage runs in its own subprocess (`python -m casebook.bench --stage …`) so that its
+Every stage runs in its own subprocess (`python -m casebook.dev.bench --stage …`) so that its
 wall time includes start-up like an editor's run, and its peak RSS (the largest of the stage
 process and its worker processes) is per stage. A stage whose module is missing is reported
 as "n/a (module missing)"; a stage that fails is reported with its error, and the run goes on.
@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .casefile import is_case_file
+from ..casefile import is_case_file
 
 DEFAULT_SIZES = "100,1000"
 STAGE_TIMEOUT = 3600  # seconds; a stage that hangs longer is reported as failed
@@ -86,7 +86,7 @@ def peak_rss_mb() -> float:
 
 
 def _clean_one(path: str) -> tuple[int, str | None]:
-    from .clean import clean_file
+    from ..clean import clean_file
 
     size = os.path.getsize(path)
     try:
@@ -126,8 +126,8 @@ def stage_clean(root: Path, jobs: int, files: list[str]) -> dict:
 
 
 def stage_convert(root: Path, jobs: int) -> dict:
-    from .convert import convert, pipeline_version
-    from .paths import Project
+    from ..convert import convert, pipeline_version
+    from ..paths import Project
 
     report = convert(Project(root), jobs=jobs, progress=False)
     return {"pages": report.pages, "cases": report.cases, "written": len(report.written),
@@ -140,7 +140,7 @@ def stage_cli(root: Path, verb: str) -> dict:
     import contextlib
     import io
 
-    from . import cli
+    from .. import cli
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -157,7 +157,7 @@ def stage_build(root: Path, config_file: Path, site_dir: Path, strict: bool, cle
     earlier build of the same site left its state (the first build of a size is a full one)."""
     import logging
 
-    from .build import mkdocs_build
+    from ..build import mkdocs_build
 
     logging.basicConfig(level=logging.ERROR)
     note = None
@@ -172,10 +172,10 @@ def stage_build(root: Path, config_file: Path, site_dir: Path, strict: bool, cle
 
 
 def stage_main(argv: list[str]) -> int:
-    """`python -m casebook.bench --stage NAME --root DIR …`: run one stage, print one JSON line."""
+    """`python -m casebook.dev.bench --stage NAME --root DIR …`: run one stage, print one JSON line."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="casebook.bench --stage")
+    p = argparse.ArgumentParser(prog="casebook.dev.bench --stage")
     p.add_argument("--stage", required=True, choices=["clean", "convert", "validate", "build", "bundle"])
     p.add_argument("--root", type=Path, required=True)
     p.add_argument("--jobs", type=int, default=1)
@@ -225,7 +225,7 @@ def stage_main(argv: list[str]) -> int:
 
 def run_stage(root: Path, stage: str, *extra: str) -> dict:
     """Run one stage in a fresh Python; adds wall `seconds` (start-up included)."""
-    cmd = [sys.executable, "-m", "casebook.bench", "--stage", stage, "--root", str(root), *extra]
+    cmd = [sys.executable, "-m", "casebook.dev.bench", "--stage", stage, "--root", str(root), *extra]
     env = {**os.environ, "CASEBOOK_ROOT": str(root), "PYTHONHASHSEED": "0"}
     snapshot = root.parent / "pkg"
     if snapshot.is_dir():  # the package as it was when the bench started (see make_project)
@@ -284,7 +284,7 @@ def make_project(base: Path, repo: Path) -> Path:
     (root / "raw").mkdir()
     # A snapshot of the casebook package for the stage processes: edits made to the working tree
     # while the bench runs neither change the code measured nor invalidate the convert cache.
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # the whole casebook package, dev/ included
     shutil.copytree(package, base / "pkg" / "casebook", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return root
 
@@ -411,7 +411,7 @@ def bench_size(n: int, repo: Path, jobs: int, keep: bool, clean_sample: int, see
             synth.generate(n, root / "cases", seed=seed)
             cases = case_files(root / "cases")
             res.notes.append(f"convert produced no cases: build stages use {len(cases)} synthetic cases "
-                             "from casebook.synth")
+                             "from casebook.dev.synth")
         f["cases"] = len(cases)
         f["cases_from"] = "convert" if converted else "synth"
 
@@ -679,7 +679,7 @@ def machine() -> list[str]:
 def report_markdown(results: list[SizeResult], jobs: int, args_line: str) -> str:
     rows = table(results, jobs)
     lines = ["# Benchmark results", "",
-             f"Written by `casebook bench` ({args_line}). Synthetic raw pages from `casebook.rawsynth` "
+             f"Written by `casebook bench` ({args_line}). Synthetic raw pages from `casebook.dev.rawsynth` "
              "(boilerplate, spam, ~2,000 characters of body; Traditional, GBK and HTML pages mixed in); "
              "each stage timed in its own process (start-up included); peak RSS is the largest process of "
              "the stage. The plain Material build uses the same cases with every case in the navigation, "
@@ -725,7 +725,7 @@ def add_parser(sp) -> None:
 
 
 def run(args) -> int:
-    from .paths import find_root
+    from ..paths import find_root
 
     try:
         sizes = [int(s.replace("_", "").replace(",", "")) for s in str(args.sizes).split(",") if s.strip()]
@@ -755,7 +755,7 @@ def run(args) -> int:
     for r in results:
         for note in r.notes:
             print(f"note ({r.size}): {note}")
-    from .fsutil import atomic_write
+    from ..fsutil import atomic_write
 
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     atomic_write(out, text)
@@ -768,6 +768,6 @@ if __name__ == "__main__":
         sys.exit(stage_main(sys.argv[1:]))
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m casebook.bench")
+    parser = argparse.ArgumentParser(prog="python -m casebook.dev.bench")
     add_parser(parser)
     sys.exit(run(parser.parse_args()))
