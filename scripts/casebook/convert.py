@@ -116,7 +116,7 @@ class Report:
 # Code and data a page's cases do NOT depend on (the site, the editors' tools, benchmarks):
 # editing them keeps the page cache. Everything else in the package counts, new modules included.
 NOT_PIPELINE = ("site/", "dev/", "validate", "newcase", "bundle", "build",
-                "cli", "data/glossary", "data/validate", "data/case_template")
+                "cli", "data/glossary", "data/validate", "data/case_template", "data/maps")
 
 
 @lru_cache(maxsize=1)

