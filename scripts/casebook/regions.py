@@ -634,7 +634,7 @@ def _author_division(author: str | None, page: Division | None) -> Division | No
     return max(picked, key=lambda d: LEVELS.index(d.level))
 
 
-def resolve(text: str, hints: dict | None = None) -> dict:
+def resolve(text: str, hints: dict | None = None) -> dict:  # noqa: C901
     """The case's main region from its text and hints.
 
     hints: author (署名单位, e.g. 中共翠峦区委组织部), title (case title), url, site, outlet,

@@ -183,7 +183,7 @@ def _check_date(value: Any) -> str | None:
     return None
 
 
-def check_meta(doc: casefile.CaseDoc, project: Project | None = None,
+def check_meta(doc: casefile.CaseDoc, project: Project | None = None,  # noqa: C901
                text: str | None = None) -> list[tuple[str, str, str]]:
     """Problems in a case's front matter: [(field, message, kind)]. `text`, the file's text, saves work."""
     r = rules()
@@ -778,7 +778,7 @@ def _region_key(region: dict) -> tuple | None:
 _STATE: dict = {}  # (tree, project) for worker processes (inherited by fork)
 
 
-def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | None, int]:
+def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | None, int]:  # noqa: C901
     """All single-file checks: (problems, is_case or None when unreadable, body sketch, first body line)."""
     tree: _Tree = _STATE["tree"]
     project: Project = _STATE["project"]

@@ -27,8 +27,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def make_docs(project: Project, target: Path, count: int, seed: int = 0) -> Path:
     """A docs folder: the project's non-case pages plus `count` synthetic cases."""
+    from ..bundle import Selection, load_raw_config, plan_docs
     from . import synth
-    from ..bundle import load_raw_config, plan_docs, Selection
 
     raw = load_raw_config(project.mkdocs_yml)
     source = project.root / (raw.get("docs_dir") or "docs")

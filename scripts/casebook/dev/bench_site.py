@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import synth
 from ..paths import find_root
+from . import synth
 
 
 def prepare_docs(docs: Path, count: int, real: bool = True, seed: int = 0, root: Path | None = None) -> Path:

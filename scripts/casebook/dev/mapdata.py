@@ -34,8 +34,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon, box
 
 from ..site import mapsvg
-from ..site.mapsvg import (INSET_BOX, INSET_HEIGHT, ISOLATED, LAYOUT, MIN_AREA, SOUTH, TOLERANCE, WIDTH, Area,
-                           layer_key)
+from ..site.mapsvg import INSET_BOX, INSET_HEIGHT, ISOLATED, LAYOUT, MIN_AREA, SOUTH, TOLERANCE, WIDTH, Area, layer_key
 
 LAND = "data/datasets/administrative/amap/land"
 MARITIME = "data/datasets/administrative/amap/maritime/100000.geojson"

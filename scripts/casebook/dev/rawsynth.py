@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
-import importlib.util
 import io
 import json
 import random
