@@ -7,13 +7,12 @@ suite stays green while the failures stay visible in the report (`pytest -rxX`).
 - cleaner: the external scorer ../shared/tools/score_clean.py, run (in-process, tests/scoring.py)
   in its `heldout` mode on a one-page slice of tests/blind/blind.yaml (its exact logic); on a few
   pages, `casebook clean --json` prints the same JSON as the in-process cleaner;
-- converter: `casebook convert` in a temporary project, compared with tests/blind/cases.yaml
+- converter: `casebook.convert.convert` in a temporary project (in-process), compared with tests/blind/cases.yaml
   (case counts, GB/T 2260 codes, titles, published dates);
 - damage: the repairs and warnings the page's known damage calls for."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import unicodedata
@@ -25,6 +24,8 @@ import yaml
 
 import scoring
 from casebook.casefile import parse
+from casebook.convert import convert
+from casebook.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "blind"
@@ -96,10 +97,8 @@ def converted(tmp_path_factory) -> dict[str, list[dict]]:
     for name in PAGES:
         shutil.copy2(BLIND / name, root / "raw" / name)
     (root / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
-    env = dict(os.environ, CASEBOOK_ROOT=str(root))
-    run = subprocess.run(["casebook", "convert", "--no-cache", "-q"], cwd=root, env=env,
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stdout + run.stderr
+    report = convert(Project(root), jobs=1, progress=False, use_cache=False)
+    assert report.ok, report.lines()
     by_page: dict[str, list[dict]] = {}
     for path in sorted((root / "cases").rglob("*.md")):
         meta = parse(path.read_text(encoding="utf-8")).meta
