@@ -1,12 +1,20 @@
-"""Shared fixtures: one headless Chromium (Debian's package, driven by Playwright) for every browser test."""
+"""Shared fixtures: one headless Chromium (Debian's package, driven by Playwright) for every browser
+test, and one built sample site (the repository's cases/ plus synthetic cases) for every test that
+only reads a built site."""
 from __future__ import annotations
 
+import json
 import shutil
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 
+from casebook.dev import bench_site
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_SYNTH = 80  # synthetic cases added to the real ones in the shared sample site
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Without the background-networking flags Chromium tries to reach Google's hosts at start-up.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,6 +31,18 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> dict:
+    """The sample site, built once per session: {docs, site, data (data/cases.json), work}.
+    Tests must not change it (build into their own tmp_path instead)."""
+    work = tmp_path_factory.mktemp("sample-site")
+    docs = bench_site.prepare_docs(work / "docs", SAMPLE_SYNTH, real=True, root=ROOT)
+    site = work / "site"
+    bench_site.build(docs, site, root=ROOT)
+    data = json.loads((site / "data" / "cases.json").read_text(encoding="utf-8"))
+    return {"docs": docs, "site": site, "data": data, "work": work}
 
 
 @contextmanager

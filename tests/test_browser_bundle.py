@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from casebook import bundle
-from casebook.bench_bundle import strip_prebuilt
+from casebook.dev.bench_bundle import strip_prebuilt
 from casebook.paths import Project
 from casebook.site.records import split_front_matter
 from conftest import guarded_page

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import json
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from casebook import bench_site
 from conftest import guarded_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,16 +24,12 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    work = tmp_path_factory.mktemp("browser-site")
-    docs = bench_site.prepare_docs(work / "docs", 60, real=True, root=ROOT, seed=7)
-    out = work / "site"
-    bench_site.build(docs, out, root=ROOT)
+def site(sample_site):
+    out = sample_site["site"]
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    data = json.loads((out / "data" / "cases.json").read_text(encoding="utf-8"))
-    yield {"base": f"http://127.0.0.1:{server.server_address[1]}/", "dir": out, "data": data}
+    yield {"base": f"http://127.0.0.1:{server.server_address[1]}/", "dir": out, "data": sample_site["data"]}
     server.shutdown()
     server.server_close()
 

@@ -1,10 +1,8 @@
 """The cleaning bars, scored by the bar's own scorer (tests/tools/score_clean.py, a copy of
-../shared/tools/score_clean.py), plus finer checks that use the same normalisation:
+../shared/tools/score_clean.py, run in-process by tests/scoring.py), plus finer checks that use the same normalisation:
 the five labelled seeds (tests/gold/seed-lines.json) and the held-out pages (tests/pages/)."""
 import json
 import re
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -12,10 +10,10 @@ import opencc
 import pytest
 import yaml
 
-from casebook.clean import clean_file
+import scoring
 
 ROOT = Path(__file__).resolve().parents[1]
-SCORER = ROOT / "tests" / "tools" / "score_clean.py"
+SCORER = scoring.SCORER
 _cc = opencc.OpenCC("t2s")
 
 
@@ -35,17 +33,11 @@ def chunks(line):
 @pytest.fixture(scope="module")
 def seed_results():
     gold = json.loads((ROOT / "tests/gold/seed-lines.json").read_text(encoding="utf-8"))
-    return gold, {name: clean_file(ROOT / "raw" / name) for name in gold}
-
-
-def run_scorer(*args: str) -> subprocess.CompletedProcess:
-    """The bar's own scorer (a verbatim copy in tests/tools), which runs `casebook clean FILE --json`."""
-    return subprocess.run([sys.executable, str(SCORER), *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=600)
+    return gold, {name: scoring.clean_result(ROOT / "raw" / name) for name in gold}
 
 
 def test_seed_bars():
-    run = run_scorer("seeds", "tests/gold/seed-lines.json", "raw/")
+    run = scoring.score("seeds", ROOT / "tests/gold/seed-lines.json", ROOT / "raw")
     assert run.returncode == 0, run.stdout + run.stderr
     kept = float(re.search(r"content kept ([0-9.]+)", run.stdout).group(1))
     # the only characters not found are the garbled ones of 000 line 12, which are repaired
@@ -90,5 +82,5 @@ def test_seed_every_line_accounted_for(seed_results):
 
 def test_heldout_pages():
     assert len(yaml.safe_load((ROOT / "tests/pages/heldout.yaml").read_text(encoding="utf-8"))) >= 8
-    run = run_scorer("heldout", "tests/pages/heldout.yaml", "tests/pages/")
+    run = scoring.score("heldout", ROOT / "tests/pages/heldout.yaml", ROOT / "tests/pages")
     assert run.returncode == 0, run.stdout + run.stderr

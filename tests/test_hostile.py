@@ -173,6 +173,7 @@ def test_slug_twins_and_odd_names_get_distinct_confined_files(corpus_run):
         assert "\n" not in meta["id"] and project.cases.resolve() in path.resolve().parents
 
 
+@pytest.mark.slow
 def test_second_run_changes_nothing(corpus_run):
     project, first, _ = corpus_run
     before = case_files(project)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from casebook import synth
 from casebook.build import mkdocs_build
 from casebook.cli import main as cli_main
+from casebook.dev import synth
 from casebook.paths import Project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +119,7 @@ def test_edits_render_only_affected_pages_and_match_a_full_build(project, tmp_pa
     assert build(project, full)[0] <= 20  # a --clean build leaves what the next incremental one needs
 
 
+@pytest.mark.slow  # three full builds
 def test_a_changed_configuration_renders_every_page(project):
     config = project.mkdocs_yml.read_text("utf-8")
     project.mkdocs_yml.write_text(config.replace("site_name: 案例库", "site_name: 案例库（测试）", 1), "utf-8")
@@ -147,6 +148,7 @@ def test_a_failed_build_leaves_no_state_so_the_next_build_is_full(project):
     assert rendered == total
 
 
+@pytest.mark.slow  # a plain MkDocs build and two of ours
 def test_plain_mkdocs_build_invalidates_the_state(project):
     """A plain `mkdocs build` rewrites site/ without the state: the next incremental build must
     not trust the state an earlier one saved."""
@@ -175,6 +177,7 @@ def test_cli_reports_what_it_rendered(project, monkeypatch, capsys):
     assert re.search(r"\b(\d+) pages rendered", out) and " of " not in out.split("MB")[1]
 
 
+@pytest.mark.slow
 def test_preview_serves_the_site_and_rebuilds_a_saved_case(tmp_path):
     """`casebook preview`: the page is served, and after an editor saves a case only the affected
     pages are rendered again and the served page shows the change."""

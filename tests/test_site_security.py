@@ -10,8 +10,9 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from casebook import synth
+
 from casebook.build import mkdocs_build
+from casebook.dev import synth
 from casebook.site import sanitize
 from test_security import copy_site_sources, scan_markup, scan_site
 

@@ -227,7 +227,8 @@ def test_duplicate_index_finds_edited_copies_in_a_self_similar_corpus(tmp_path):
     edited copies may be reported, each naming its original."""
     import random
 
-    from casebook import casefile, synth
+    from casebook import casefile
+    from casebook.dev import synth
 
     paths = synth.generate(300, tmp_path, seed=3)
     texts = {str(p): casefile.split(p.read_text(encoding="utf-8"))[1] for p in paths}

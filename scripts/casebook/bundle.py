@@ -336,17 +336,17 @@ def _pipeline(config: dict):
             return None
         return (["stemmer-zh"] if "stemmer" in wanted else []), []
     if langs == ["en"]:
-        from lunr.pipeline import Pipeline
         import lunr.stemmer  # noqa: F401  (registers "stemmer")
         import lunr.stop_word_filter  # noqa: F401
         import lunr.trimmer  # noqa: F401
+        from lunr.pipeline import Pipeline
 
         labels = [n for n in ("trimmer", "stopWordFilter", "stemmer") if n in wanted]
         return labels, [Pipeline.registered_functions[n] for n in labels]
     return None
 
 
-def prebuild_index(index: dict) -> dict | None:
+def prebuild_index(index: dict) -> dict | None:  # noqa: C901
     """The compact prebuilt index for Material's search_index.json, or None if it cannot be matched."""
     config = index.get("config") or {}
     docs = index.get("docs") or []

@@ -184,7 +184,7 @@ def _title_like(s: str, st: dict) -> bool:
     return True
 
 
-def _structural(lines: list[Line], R: Rules) -> None:
+def _structural(lines: list[Line], R: Rules) -> None:  # noqa: C901
     st = R.structure
     # running headers and footers first: the rules below then see the text without them, as a
     # second pass over cleaned text does
@@ -815,7 +815,7 @@ def _names(byline: str) -> list[str]:
     return names
 
 
-def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) -> dict:
+def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) -> dict:  # noqa: C901
     bylines, authors, outlet, published, republished = [], [], None, None, None
     source_orgs, account = [], None
     byline_date = labelled = None
@@ -945,7 +945,7 @@ def _record_drops(lines: list[Line]) -> list[dict]:
     return out
 
 
-def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *,
+def clean_text(text: str, source: str = "<text>", sidecar: dict | None = None, *,  # noqa: C901
                html_meta: dict | None = None, encoding: str | None = None, fmt: str = "text") -> dict:
     """Clean one decoded page. Never raises on text input; returns the README contract object."""
     sidecar = sidecar or {}

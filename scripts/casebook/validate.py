@@ -197,7 +197,7 @@ def key_problems(meta: dict, kind: str, extra: frozenset[str] | set[str] = froze
     return out
 
 
-def check_meta(doc: casefile.CaseDoc, project: Project | None = None,
+def check_meta(doc: casefile.CaseDoc, project: Project | None = None,  # noqa: C901
                text: str | None = None) -> list[tuple[str, str, str]]:
     """Problems in a case's front matter: [(field, message, kind)]. `text`, the file's text, saves work."""
     r = rules()
@@ -819,7 +819,7 @@ def _region_key(region: dict) -> tuple | None:
 _STATE: dict = {}  # (tree, project) for worker processes (inherited by fork)
 
 
-def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | None, int]:
+def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | None, int]:  # noqa: C901
     """All single-file checks: (problems, is_case or None when unreadable, body sketch, first body line)."""
     tree: _Tree = _STATE["tree"]
     project: Project = _STATE["project"]
@@ -1098,10 +1098,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def bench(n: int, folder: Path | None = None, seed: int = 0) -> dict:
-    """Validate `n` synthetic cases (casebook.synth) in a scratch project; return the figures."""
+    """Validate `n` synthetic cases (casebook.dev.synth) in a scratch project; return the figures."""
     import tempfile
 
-    from . import synth
+    from .dev import synth
 
     with tempfile.TemporaryDirectory(prefix="casebook-validate-bench-") as scratch:
         root = Path(folder or scratch)

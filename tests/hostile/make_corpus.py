@@ -6,9 +6,9 @@ written by `write_big(folder)` into a temporary folder at test time.
 """
 from __future__ import annotations
 
+import struct
 import sys
 import zlib
-import struct
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -76,7 +76,7 @@ def _vectors(cases: list[Case], top_k: int, cache: Path | None = None) -> list[d
     return vectors
 
 
-def compute(cases: list[Case], count: int = 5, top_k: int = 24, posting_cap: int = 64,
+def compute(cases: list[Case], count: int = 5, top_k: int = 24, posting_cap: int = 64,  # noqa: C901
             county_cap: int = 40, cache: Path | None = None, block: int = 1024) -> list[list[Related]]:
     """For each case (by position), its `count` most related cases, best first. Text scores are a
     sparse product (cases x terms) @ (pruned postings)^T, taken `block` cases at a time."""

@@ -1,7 +1,7 @@
 """Build the site from synthetic (+ real) cases into a scratch folder and print figures.
 
-    python -m casebook.bench_site 1000            # 1,000 synthetic cases
-    python -m casebook.bench_site 1000 --real     # plus the repository's cases/
+    python -m casebook.dev.bench_site 1000            # 1,000 synthetic cases
+    python -m casebook.dev.bench_site 1000 --real     # plus the repository's cases/
 
 Prints build seconds, peak memory (RSS of this process), site size, search index size per case.
 The synthetic cases are written to a temporary docs folder, never into cases/."""
@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..paths import find_root
 from . import synth
-from .paths import find_root
 
 
 def prepare_docs(docs: Path, count: int, real: bool = True, seed: int = 0, root: Path | None = None) -> Path:

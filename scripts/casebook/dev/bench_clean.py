@@ -1,7 +1,7 @@
 """Benchmark the cleaner and print figures (one process, one core; CPU time of this process,
 so other jobs on the machine disturb the figures less).
 
-    python -m casebook.bench_clean [--mb 2] [--rounds 20] [RAW_DIR] [HTML_DIR]
+    python -m casebook.dev.bench_clean [--mb 2] [--rounds 20] [RAW_DIR] [HTML_DIR]
 
 Text dumps: MB of raw text cleaned per second (bar: >= 1 MB/s per core).
 HTML: time of read+extract+clean against trafilatura's extraction alone on the same pages
@@ -12,8 +12,8 @@ import argparse
 import time
 from pathlib import Path
 
-from .clean import clean_text
-from .rawinput import decode_bytes, read_bytes
+from ..clean import clean_text
+from ..rawinput import decode_bytes, read_bytes
 
 
 def bench_text(raw_dir: Path, mb: float) -> dict:

@@ -4,7 +4,7 @@
 README contract, ~`chars` characters of body) under `out_dir/<prov>/<city>/<county>/<slug>.md`.
 Deterministic for a given seed. Never point it at the repository's cases/ folder.
 
-    python -m casebook.synth 1000 /tmp/docs
+    python -m casebook.dev.synth 1000 /tmp/docs
 """
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ from pathlib import Path
 
 import yaml
 
-from . import casefile, regions, tagging
-from .fsutil import atomic_write
+from .. import casefile, regions, tagging
+from ..fsutil import atomic_write
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    text = resources.files("casebook").joinpath("data/synth.yaml").read_text(encoding="utf-8")
+    text = resources.files("casebook.dev").joinpath("data/synth.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -103,7 +103,7 @@ def generate(n: int, out_dir: Path, seed: int = 0, chars: int = 2000) -> list[Pa
 
 
 def generator_cli(argv: list[str] | None, generate_fn, guarded: str, what: str) -> int:
-    """`python -m casebook.synth|rawsynth COUNT OUT_DIR`: write `what` with `generate_fn`, refusing
+    """`python -m casebook.dev.synth|rawsynth COUNT OUT_DIR`: write `what` with `generate_fn`, refusing
     to write into the project's own `guarded` folder (cases/ or raw/) under the working directory."""
     parser = argparse.ArgumentParser(description=f"write synthetic {what} (tests/benchmarks only)")
     parser.add_argument("count", type=int)

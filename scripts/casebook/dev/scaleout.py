@@ -5,8 +5,8 @@ contract), so it runs unchanged on any engine that maps a function over a list. 
 shows it with a Dask bag (optional extra: `pip install -e ".[scale]"`): one task per page
 batch, output written as JSON lines, one file per partition.
 
-    python -m casebook.scaleout raw/ out/clean/                   # local processes
-    python -m casebook.scaleout raw/ out/clean/ --scheduler tcp://host:8786   # a dask.distributed cluster
+    python -m casebook.dev.scaleout raw/ out/clean/                   # local processes
+    python -m casebook.dev.scaleout raw/ out/clean/ --scheduler tcp://host:8786   # a dask.distributed cluster
 
 On a cluster the workers need the casebook package installed and the pages on storage they can
 read (a shared folder, or an fsspec URL such as s3://…; `dask.bag.from_sequence` only ships the
@@ -22,13 +22,13 @@ import sys
 import time
 from pathlib import Path
 
-from .casefile import is_case_file
-from .convert import raw_pages
+from ..casefile import is_case_file
+from ..convert import raw_pages
 
 
 def clean_to_json(path: str, root: str | None = None) -> str:
     """One raw page -> one JSON line (the clean JSON, `source` relative to root). Never raises."""
-    from .clean import clean_file
+    from ..clean import clean_file
 
     source = path
     if root:
@@ -151,7 +151,7 @@ def _copy(files: list[Path], src_root: Path, dst_root: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m casebook.scaleout",
+    p = argparse.ArgumentParser(prog="python -m casebook.dev.scaleout",
                                 description="clean raw pages with a Dask bag into JSON lines")
     p.add_argument("raw_dir", type=Path)
     p.add_argument("out_dir", type=Path)

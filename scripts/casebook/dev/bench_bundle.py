@@ -2,9 +2,9 @@
 from file:// in headless Chromium (time from opening a page until a typed Chinese query shows
 results), with and without the prebuilt index.
 
-    python -m casebook.bench_bundle --cases 1000 [--pages 4] [--compare]
+    python -m casebook.dev.bench_bundle --cases 1000 [--pages 4] [--compare]
 
-Cases are synthetic (casebook.synth) in a temporary docs folder next to the project's own
+Cases are synthetic (casebook.dev.synth) in a temporary docs folder next to the project's own
 non-case pages; nothing is written into the project.
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from .paths import Project
+from ..paths import Project
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -27,8 +27,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def make_docs(project: Project, target: Path, count: int, seed: int = 0) -> Path:
     """A docs folder: the project's non-case pages plus `count` synthetic cases."""
+    from ..bundle import Selection, load_raw_config, plan_docs
     from . import synth
-    from .bundle import load_raw_config, plan_docs, Selection
 
     raw = load_raw_config(project.mkdocs_yml)
     source = project.root / (raw.get("docs_dir") or "docs")
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare", action="store_true", help="also measure without the prebuilt index")
     args = ap.parse_args(argv)
 
-    from .bundle import build_bundle
+    from ..bundle import build_bundle
 
     project = Project.here()
     with tempfile.TemporaryDirectory(prefix="casebook-bench-") as tmp:
