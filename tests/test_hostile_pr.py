@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from casebook import casefile, validate
 from casebook.build import mkdocs_build
 from casebook.paths import Project

@@ -5,8 +5,8 @@ synthetic cases (casebook.dev.synth), and once more with directory URLs off (as 
 from __future__ import annotations
 
 import csv
-import io
 import html as html_mod
+import io
 import json
 import re
 from pathlib import Path

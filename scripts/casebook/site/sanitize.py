@@ -18,6 +18,7 @@ import nh3
 
 from ..policy import policy
 
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     """Ids and classes the theme or the site rely on stay theirs (Material reads #__config)."""
     pol = policy()
