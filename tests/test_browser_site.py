@@ -97,8 +97,7 @@ def test_chinese_search_finds_place_and_term(page, site):
 
 def test_real_cases_are_found_by_search(page, site):
     real = [r for r in site["data"]["cases"] if not r["url"].startswith("synth/")]
-    if not real:
-        pytest.skip("no converted cases in cases/ yet (run `casebook convert`)")
+    assert real, "the sample site has no case from cases/"
     target = next((r for r in real if "干部推荐" in r["title"]), real[0])
     query = "干部推荐" if "干部推荐" in target["title"] else target["title"][:8]
     hits = search(page, site["base"], query)
