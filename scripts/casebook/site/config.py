@@ -21,3 +21,9 @@ class CasebookConfig(Config):
     cache_dir = c.Type(str, default=".casebook-cache")
     # rewrite search/search_index.json as compact UTF-8 after Material wrote it
     compact_search_index = c.Type(bool, default=True)
+    # Atom feed of the newest cases (path under the site); empty: no feed
+    feed = c.Type(str, default="feed.xml")
+    # how many cases the feed lists
+    feed_count = c.Type(int, default=30)
+    # how many newest cases a region's overview lists
+    region_newest = c.Type(int, default=5)
