@@ -6,6 +6,7 @@ Every function returns Markdown (or text) for a virtual file; links between page
 from __future__ import annotations
 
 import csv
+import html as _html
 import io
 import json
 import posixpath
@@ -23,6 +24,13 @@ MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 def esc(text: str) -> str:
     return MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _md_text(text) -> str:
+    """Plain text inside generated Markdown, shown as written: HTML escaped as entities, Markdown
+    syntax backslash-escaped (`esc` alone leaves a visible backslash before < and >).
+    # escape: to be replaced by the lead's escaping helper once it lands in this module"""
+    return esc(_html.escape(str(text), quote=False))
 
 
 def rel(src_from: str, src_to: str) -> str:
@@ -163,8 +171,8 @@ class Catalogue:
             bits.append(c.domain)
         if c.year:
             bits.append(str(c.year))
-        extra = f" <small>{esc(' · '.join(bits))}</small>" if bits else ""
-        return f"- [{esc(c.title)}]({rel(src_from, c.src_uri)}){extra}"
+        extra = f" <small>{_md_text(' · '.join(bits))}</small>" if bits else ""
+        return f"- [{_md_text(c.title)}]({rel(src_from, c.src_uri)}){extra}"
 
     def case_list(self, indices: list[int], src_from: str, show_region: bool = True) -> str:
         return "\n".join(self.case_line(i, src_from, show_region) for i in indices) or "暂无案例。"
@@ -265,13 +273,22 @@ class Catalogue:
             sections.append((OTHER_TAGS, rest))
         for group, names in sections:
             names = sorted(names, key=lambda t: (-len(self.tags[t]), t))
-            links = " ".join(f"[{esc(t)}（{len(self.tags[t])}）]({rel(src, self.tag_src[t])}){{ .cb-tag }}"
+            links = " ".join(f"[{_md_text(t)}（{len(self.tags[t])}）]({rel(src, self.tag_src[t])}){{ .cb-tag }}"
                              for t in names)
-            out += [f"## {esc(group)}", "", f'<div class="cb-tags" markdown>\n{links}\n</div>', ""]
+            out += [f"## {_md_text(group)}", "", f'<div class="cb-tags" markdown>\n{links}\n</div>', ""]
         return "\n".join(out)
 
     def tag_page(self, name: str) -> str:
-        return self.group_page("标签", name, self.tags[name], self.tag_src[name], "tags/index.md")
+        """The cases with one tag, newest first, and the regions they come from."""
+        members, src = self.tags[name], self.tag_src[name]
+        title = f"标签：{name}"
+        out = [front(title, "标签"), f"# {_md_text(title)}", "",
+               f"[全部标签]({rel(src, 'tags/index.md')}) · 共 {len(members)} 个案例。", ""]
+        by_province = Counter(self.cases[i].region_path[0] for i in members if self.cases[i].region_path)
+        if by_province:
+            out += ["涉及地区：" + "、".join(f"{_md_text(p)}（{n}）" for p, n in by_province.most_common()), ""]
+        out += ["## 案例", "", self.case_list(members, src), ""]
+        return "\n".join(out)
 
     def filter_page(self, data_dir: str) -> str:
         src = "filter.md"
