@@ -53,6 +53,9 @@ def test_candidates_are_recurring_nouns_outside_the_vocabulary():
     assert "三会一课" not in found                           # already a tag
     assert "镀锌" not in found and "水管" not in found       # one case only
     assert "高质量" not in found                             # generic
+    # the cases cut from one page count once
+    same_page = {"a": "p1", "b": "p1", "c": "p1"}
+    assert tagging.tag_candidates(cases, min_cases=2, page_of=same_page.get) == []
 
 
 def test_tags_verb_prints_measures_and_candidates_in_chinese(capsys):
@@ -74,6 +77,6 @@ def test_sample_cases_meet_the_tag_measures():
     assert m["max_per_case"] <= 8 and m["untagged"] == 0
     assert m["single_outside_share"] <= 0.15
     stop = tagging._stopwords() | vocab.generic
-    for _, _, _, tags in cases:
+    for _, _, _, tags, _ in cases:
         assert len(tags) == len(set(tags))
         assert all(t in vocab.tags and t not in stop for t in tags), tags

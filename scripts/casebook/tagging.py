@@ -323,7 +323,7 @@ def vocabulary_tags(title: str, text: str) -> list[str]:
 _CANDIDATE_POS = ("n", "nz", "vn", "nt")   # nouns, proper nouns, verbal nouns, organisations
 
 
-def _is_candidate(word: str, pos_of: dict, vocab: TagVocabulary) -> bool:
+def _is_candidate(word: str, pos_of: dict, freq: dict, vocab: TagVocabulary) -> bool:
     """A word worth an editor's look: a noun the dictionary knows, not generic, not yet a tag."""
     key = _norm(word).lower()
     if key in vocab.surface or word in vocab.not_tags or word in vocab.generic:
@@ -331,23 +331,29 @@ def _is_candidate(word: str, pos_of: dict, vocab: TagVocabulary) -> bool:
     if any(key in form for form in vocab.surface):   # a piece of a known term (涣散 of 软弱涣散)
         return False
     tag = pos_of.get(word)
-    return tag is not None and tag.startswith(_CANDIDATE_POS) and not tag.startswith("nr")
+    if tag is None or not tag.startswith(_CANDIDATE_POS) or tag.startswith("nr"):
+        return False
+    # everyday words (人们, 内容, 关键) are common in jieba's general dictionary; field terms are not
+    return freq.get(word, 0) <= int(vocab.settings.get("candidate_max_frequency", 1500))
 
 
-def tag_candidates(cases: list[tuple[str, str, str]], min_cases: int | None = None) -> list[dict]:
+def tag_candidates(cases: list[tuple[str, str, str]], min_cases: int | None = None,
+                   page_of=None) -> list[dict]:
     """New terms for the vocabulary: jieba keywords of (id, title, text) cases that are nouns,
-    not generic or stop words, not yet tags, and recur in at least `min_cases` cases.
-    [{term, cases: [id, …]}], the most widespread first."""
+    not generic or stop words, not yet tags, and recur in at least `min_cases` cases from as many
+    different pages (page_of(id) names a case's page; the cases cut from one compilation page
+    count once). [{term, cases: [id, …]}], the most widespread first."""
     vocab = load_tag_vocabulary()
     min_cases = int(min_cases or vocab.settings.get("candidate_min_cases", 2))
-    _, pos, _ = _jieba()
+    tk, pos, _ = _jieba()
     pos_of = pos.word_tag_tab
     seen: dict[str, list[str]] = {}
     for case_id, title, text in cases:
         for word in keywords(title, text, k_max=12):
-            if _is_candidate(word, pos_of, vocab):
+            if _is_candidate(word, pos_of, tk.FREQ, vocab):
                 seen.setdefault(word, []).append(case_id)
-    out = [{"term": w, "cases": ids} for w, ids in seen.items() if len(set(ids)) >= min_cases]
+    page_of = page_of or (lambda case_id: case_id)
+    out = [{"term": w, "cases": ids} for w, ids in seen.items() if len({page_of(i) for i in ids}) >= min_cases]
     return sorted(out, key=lambda d: (-len(d["cases"]), d["term"]))
 
 

@@ -14,8 +14,9 @@ from .paths import Project
 _NOT_TEXT = re.compile(r"^\s*(?:\*\*来源\*\*|来源[:：]|>|!\[)")   # source line, quotes, figures
 
 
-def read_cases(docs: Path) -> tuple[list[tuple[str, str, str, list[str]]], list[str]]:
-    """(path, title, text, tags) of every case file under `docs`, and the files that could not be read."""
+def read_cases(docs: Path) -> tuple[list[tuple[str, str, str, list[str], str]], list[str]]:
+    """(path, title, text, tags, raw page) of every case file under `docs`, and the files that
+    could not be read."""
     from .site.records import RecordError, is_case_meta, split_front_matter
 
     out, problems = [], []
@@ -29,7 +30,9 @@ def read_cases(docs: Path) -> tuple[list[tuple[str, str, str, list[str]]], list[
             continue
         text = "\n".join(line for line in body.splitlines() if not _NOT_TEXT.match(line))
         tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
-        out.append((str(path.relative_to(docs)), str(meta.get("title") or ""), text, [str(t) for t in tags]))
+        source = meta.get("source") if isinstance(meta.get("source"), dict) else {}
+        rel = str(path.relative_to(docs))
+        out.append((rel, str(meta.get("title") or ""), text, [str(t) for t in tags], str(source.get("raw") or rel)))
     return out, problems
 
 
@@ -46,7 +49,7 @@ def measures_lines(m: dict) -> list[str]:
 def candidate_lines(found: list[dict], min_cases: int, limit: int) -> list[str]:
     if not found:
         return [f"没有在至少 {min_cases} 个案例中反复出现、词表中还没有的词。"]
-    lines = [f"词表外、在至少 {min_cases} 个案例中出现的词 {len(found)} 个（供编者审阅；"
+    lines = [f"词表外、在至少 {min_cases} 个网页的案例中出现的词 {len(found)} 个（供编者审阅；"
              "认可的词请连同同义写法加到 scripts/casebook/data/tags.yaml，泛用词加到其中的 generic）："]
     for item in found[:limit]:
         where = "；".join(item["cases"][:3]) + (" 等" if len(item["cases"]) > 3 else "")
@@ -82,6 +85,7 @@ def run(args) -> int:
     if args.candidates:
         vocab = tagging.load_tag_vocabulary()
         min_cases = args.min_cases or int(vocab.settings.get("candidate_min_cases", 2))
-        found = tagging.tag_candidates([(c[0], c[1], c[2]) for c in cases], min_cases)
+        page = {c[0]: c[4] for c in cases}
+        found = tagging.tag_candidates([(c[0], c[1], c[2]) for c in cases], min_cases, page_of=page.get)
         print("\n".join(candidate_lines(found, min_cases, args.limit)))
     return 1 if problems else 0
