@@ -424,6 +424,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 f"[{esc(d)}]({rel(src, cat.domain_src[d])})（{len(m)}）" for d, m in cat.domains.items()))
         lines.append(f"- **按条件筛选**：[地区 × 领域 × 主题 × 年份]({rel(src, 'filter.md')})，"
                      f"[标签]({rel(src, 'tags/index.md')})，[年份]({rel(src, 'years/index.md')})")
+        if self.config.feed:
+            lines.append(f"- **订阅**：用订阅阅读器关注[新增案例]({rel(src, self.config.feed)})（Atom 格式）")
         return "\n".join(lines)
 
     def _map_slot(self, page) -> str:
