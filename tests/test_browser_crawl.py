@@ -186,7 +186,7 @@ def test_feed_is_linked_and_lists_the_newest_cases(crawl):
 
     base = crawl["base"]
     home = crawl["pages"][base]
-    assert base + "feed.xml" in home["links"]
+    assert base + "feed.xml" in home["links"]                 # the home page and the footer link it
     with urlopen(base + "feed.xml") as r:
         feed = ET.fromstring(r.read())
     ns = {"a": "http://www.w3.org/2005/Atom"}
