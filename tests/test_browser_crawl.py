@@ -9,12 +9,11 @@ import http.server
 import re
 import threading
 from pathlib import Path
+from urllib.error import HTTPError
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import urlopen
-from urllib.error import HTTPError
 
 import pytest
-
 from casebook import bench_site
 from conftest import guarded_page
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import jinja2
 from markupsafe import Markup
+from mkdocs.exceptions import PluginError
 
 FOLDER = "partials/casebook"
 
 
-class FragmentError(RuntimeError):
-    """A template is missing or broken; the message names it (in Chinese)."""
+class FragmentError(PluginError):
+    """A template is missing or broken; the message names it (in Chinese). MkDocs reports a
+    PluginError as a build error, without a traceback."""
 
 
 class Fragments:

@@ -36,7 +36,7 @@ from . import feed as feed_mod
 from . import glossary as glossary_mod
 from . import incremental, mapsvg, related, sanitize, search
 from .config import CasebookConfig
-from .fragments import FragmentError, Fragments, markup
+from .fragments import Fragments, markup
 from .pages import Catalogue, esc, rel
 from .records import Case, RecordError, from_meta, is_case_meta, split_front_matter
 
