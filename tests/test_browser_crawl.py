@@ -206,3 +206,22 @@ def test_missing_page_answers_in_chinese(browser, site):
     home.click()
     assert pg.url == site["base"] and "基层党建案例库" in pg.title() + pg.inner_text("article h1")
     pg.close()
+
+
+def test_filter_and_year_pages_offer_the_unknown_year(crawl, site):
+    import json
+
+    data = json.loads((site["dir"] / "data" / "cases.json").read_text(encoding="utf-8"))
+    no_year = [c for c in data["cases"] if not c["year"]]
+    assert no_year                                    # the sample has cases without a year
+    province = no_year[0]["province"]
+    want = sum(1 for c in no_year if c["province"] == province)
+    pg = crawl["page"]
+    pg.goto(crawl["base"] + "filter/")
+    pg.select_option("select[name=province]", province)
+    options = pg.eval_on_selector_all("select[name=year] option", "els => els.map(e => e.textContent)")
+    assert options[-1] == f"年份不详（{want}）"        # last, after the years
+    pg.select_option("select[name=year]", "年份不详")
+    assert pg.inner_text(".cb-filter__count").startswith(f"共 {want} 个案例")
+    years = crawl["pages"][crawl["base"] + "years/"]
+    assert f"年份不详（{len(no_year)}）" in years["text"]
