@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import zipfile
 from pathlib import Path
 
@@ -140,11 +141,21 @@ def test_offline_overrides_of_the_real_mkdocs_yml():
 def test_stamp_goes_after_the_first_heading():
     when = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.timezone.utc)
     stamp = bundle.stamp_text(when, 3, bundle.Selection(province=["广东省"]), None)
-    assert "2026-11-25 09:30" in stamp and "**3** 个案例" in stamp and "省份：广东省" in stamp
+    # 09:30 UTC is 17:30 in Beijing, and says so
+    assert "2026-11-25 17:30（北京时间）" in stamp and "09:30" not in stamp
+    assert "**3** 个案例" in stamp and "省份：广东省" in stamp
     page = "---\ntitle: 案例库\n---\n\n# 基层党建案例库\n\n正文\n"
     out = bundle.stamp_home(page, stamp)
     assert out.index("# 基层党建案例库") < out.index("!!! info") < out.index("正文")
     assert out.startswith("---\ntitle: 案例库\n---\n")
+    # --title: the home page's heading says the bundle's title instead
+    titled = bundle.stamp_home(page, stamp, "茂名*培训*班")
+    assert "基层党建案例库" not in titled and titled.index("# 茂名\\*培训\\*班") < titled.index("!!! info")
+
+
+def test_beijing_time_crosses_midnight():
+    assert bundle.beijing_time(dt.datetime(2026, 12, 31, 20, 15, tzinfo=dt.timezone.utc)) == "2027-01-01 04:15（北京时间）"
+    assert bundle.beijing_time(dt.datetime(2026, 6, 1, 8, 0)) == "2026-06-01 16:00（北京时间）"  # naive: UTC
 
 
 def test_output_is_confined_to_dist_or_temp(tmp_path):
@@ -209,7 +220,8 @@ def test_subset_bundle_holds_only_the_chosen_cases(tmp_path):
         search = zf.read("casebook-offline-20260102/search/search_index.js").decode("utf-8")
     assert chosen <= names and not (others & names)
     assert f"收录 <strong>{len(chosen)}</strong> 个案例" in home and f"省份：{province}" in home
-    assert "2026-01-02 03:04" in home and "分省培训" in home
+    assert "2026-01-02 11:04（北京时间）" in home and "分省培训" in home
+    assert re.search(r"<h1[^>]*>分省培训", home)   # the heading too, not only the site name
     assert "var __casebook_lunr" in search and "search/search_index.json" not in names
     assert "print/selection.html" in names and "assets/javascripts/iframe-worker.js" in names
     # nothing in cases/ was touched
@@ -219,3 +231,27 @@ def test_subset_bundle_holds_only_the_chosen_cases(tmp_path):
 def test_no_matching_cases_is_a_clear_error(tmp_path):
     with pytest.raises(bundle.BundleError, match="没有可以打包的案例.*省份：不存在省"):
         bundle.build_bundle(Project(ROOT), tmp_path, bundle.Selection(province=["不存在省"]))
+
+
+@pytest.mark.slow
+def test_pdf_of_a_selection_prints_every_case_in_chinese(tmp_path):
+    import shutil
+    import subprocess
+
+    cases = real_cases()
+    province = sorted({c.region_path[0] for c in cases}, key=lambda p: sum(c.region_path[0] == p for c in cases))[0]
+    chosen = [c for c in cases if c.region_path[0] == province]
+    result = bundle.build_bundle(Project(ROOT), tmp_path, bundle.Selection(province=[province]), title="打印培训",
+                                 now=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc), pdf=True)
+    assert result.pdf == tmp_path.resolve() / "casebook-offline-20260102.pdf"
+    data = result.pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    text = subprocess.run([shutil.which("pdftotext"), "-layout", str(result.pdf), "-"], capture_output=True,
+                          check=True).stdout.decode("utf-8")
+    flat = re.sub(r"\s+", "", text)
+    assert "打印培训" in flat and "2026-01-0211:04（北京时间）" in flat
+    for case in chosen:                      # every chosen case's title, as text (CJK glyphs with a text layer)
+        assert re.sub(r"\s+", "", case.title) in flat, case.title
+    others = [c for c in cases if c.region_path[0] != province]
+    assert not any(re.sub(r"\s+", "", c.title) in flat for c in others)
+    assert "第1页/共" in flat                 # page numbers in the footer

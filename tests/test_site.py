@@ -249,14 +249,33 @@ def test_synth_refuses_repository_cases(tmp_path, monkeypatch):
     assert not (ROOT / "cases" / "x").exists()
 
 
-def test_tag_links_land_on_tag_sections(built):
-    site = built["site"]
-    tags_page = (site / "tags" / "index.html").read_text(encoding="utf-8")
-    ids = set(re.findall(r'id="(tag:[^"]+)"', tags_page))
-    record = built["data"]["cases"][0]
-    html = case_html(built, record).read_text(encoding="utf-8")
-    anchors = set(re.findall(r'tags/#(tag:[^"]+)"', html))
-    assert anchors and anchors <= ids
+def test_tag_links_land_on_tag_pages_listing_the_case(built):
+    from bs4 import BeautifulSoup
+
+    for record in built["data"]["cases"][:5]:
+        page = case_html(built, record)
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml")
+        links = soup.select(".cb-meta__tags a")
+        assert [a.get_text() for a in links] == list(dict.fromkeys(record["tags"]))   # each tag once
+        assert not soup.select(".md-tags")                                            # not twice
+        for a in links:
+            target = (page.parent / unquote(a["href"])).resolve()
+            target = target / "index.html" if a["href"].endswith("/") else target
+            listing = BeautifulSoup(target.read_text(encoding="utf-8"), "lxml").find("article")
+            assert listing.find("h1").get_text(strip=True).rstrip("¶") == f"标签：{a.get_text()}"
+            assert record["title"] in listing.get_text()
+
+
+def test_tags_index_links_every_tag_once_with_its_count(built):
+    from bs4 import BeautifulSoup
+
+    counts: dict[str, int] = {}
+    for record in built["data"]["cases"]:
+        for t in set(record["tags"]):
+            counts[t] = counts.get(t, 0) + 1
+    soup = BeautifulSoup((built["site"] / "tags" / "index.html").read_text(encoding="utf-8"), "lxml")
+    shown = [a.get_text() for a in soup.find("article").select("a.cb-tag")]
+    assert sorted(shown) == sorted(f"{t}（{n}）" for t, n in counts.items())
 
 
 def test_search_worker_query_segmentation_is_patched(built):

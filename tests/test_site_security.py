@@ -132,11 +132,14 @@ def test_hostile_title_and_tags_are_shown_as_text(site):
     # `description` is no case field (data/policy.yaml): left out, the site's own description stands
     assert "alert(30)" not in str(page)
     tags = _soup(site / "tags/index.html").find("article")
-    assert TITLE in tags.get_text() and TAG in tags.get_text()
-    # the panel's tag links land on the tags page's anchors
-    anchors = {el["id"] for el in tags.find_all(id=True)}
-    links = [a["href"].split("#", 1)[1] for a in article.select(".cb-meta a[href*='tags/#']")]
-    assert len(links) == 3 and set(links) <= anchors
+    assert f"{TAG}（1）" in [a.get_text() for a in tags.select("a.cb-tag")]   # shown as written
+    # the panel's tag links land on the tag pages, which list the case under its escaped title
+    links = article.select(".cb-meta__tags a")
+    assert len(links) == 3 and TAG in [a.get_text() for a in links]
+    for a in links:
+        listing = _soup(site / "guangdong/hand/hostile" / a["href"] / "index.html").find("article")
+        assert listing.find("h1").get_text().rstrip("¶") == f"标签：{a.get_text()}"
+        assert TITLE in listing.get_text()
 
 
 def test_title_from_a_heading_stays_text(site):

@@ -37,6 +37,7 @@ from .paths import PathError, Project, confined
 
 SHIM = "assets/javascripts/iframe-worker.js"
 ZIP_NAME = "casebook-offline-{date}.zip"
+PDF_PAGE = "print/pdf.md"   # the page `--pdf` prints: every selected case, in one piece
 PRINT_MAX = 2000  # above this many cases, no combined printable pages (they would double the build)
 INSTANT = {"navigation.instant", "navigation.instant.prefetch", "navigation.instant.progress",
            "navigation.instant.preview"}
@@ -137,23 +138,40 @@ def plan_docs(docs_dir: Path, selection: Selection) -> DocsPlan:
 # ---------------------------------------------------------------------------- home page stamp
 
 
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+
+
+def beijing_time(moment: dt.datetime) -> str:
+    """A moment as trainers in China read it: 2026-03-01 20:15（北京时间）; naive times are UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return f"{moment.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间）"
+
+
 def stamp_text(built: dt.datetime, count: int, selection: Selection, title: str | None) -> str:
     what = f"「{title}」" if title else ""
-    line = (f"本离线包{what}生成于 {built:%Y-%m-%d %H:%M}（UTC），收录 **{count}** 个案例"
+    line = (f"本离线包{what}生成于 {beijing_time(built)}，收录 **{count}** 个案例"
             + (f"，筛选条件：{selection.describe()}。" if selection.active else "（全部案例）。"))
     return (f'!!! info "离线版"\n\n    {line}\n    无需联网：双击 index.html 即可浏览、搜索和打印。'
             f"合并打印页见 [打印版](print/index.md)。\n")
 
 
-def stamp_home(markdown: str, stamp: str) -> str:
-    """The home page with the stamp after its first H1 (or at the top of its body)."""
+def stamp_home(markdown: str, stamp: str, title: str | None = None) -> str:
+    """The home page with the stamp after its first H1 (or at the top of its body); with `title`
+    the H1 says it too (the site name alone would leave the old heading on the page)."""
+    from .site.pages import esc
+
     body_start = 0
     front = re.match(r"\A\ufeff?---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", markdown, re.S)
     if front:
         body_start = front.end()
     h1 = re.compile(r"^#\s.*$", re.M).search(markdown, body_start)
+    heading = f"# {esc(title)}" if title else None
     if h1:
-        return markdown[:h1.end()] + "\n\n" + stamp + "\n" + markdown[h1.end():].lstrip("\n")
+        return (markdown[:h1.start()] + (heading or h1.group(0)) + "\n\n" + stamp + "\n"
+                + markdown[h1.end():].lstrip("\n"))
+    if heading:
+        stamp = heading + "\n\n" + stamp
     return markdown[:body_start] + "\n" + stamp + "\n" + markdown[body_start:]
 
 
@@ -504,12 +522,15 @@ class BundleResult:
     search: dict
     seconds: float
     problems: list[str]
+    pdf: Path | None = None
 
 
-def build_bundle(project: Project, out_dir: Path | None = None, selection: Selection | None = None,
+def build_bundle(project: Project, out_dir: Path | None = None, selection: Selection | None = None,  # noqa: C901
                  title: str | None = None, docs_dir: Path | None = None,
-                 now: dt.datetime | None = None, keep_site: Path | None = None) -> BundleResult:
-    """Build the offline zip. `docs_dir` defaults to mkdocs.yml's docs_dir (cases/), read only."""
+                 now: dt.datetime | None = None, keep_site: Path | None = None,
+                 pdf: bool = False) -> BundleResult:
+    """Build the offline zip (and with `pdf` a PDF of the selection beside it). `docs_dir`
+    defaults to mkdocs.yml's docs_dir (cases/), read only."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -529,6 +550,10 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
     if not plan.cases:
         what = f"（筛选条件：{selection.describe()}）" if selection.active else ""
         raise BundleError(f"没有可以打包的案例{what}：{project.rel(source_docs)}/ 中没有符合条件的案例文件")
+    if pdf and len(plan.cases) > PRINT_MAX:
+        raise BundleError(f"选中了 {len(plan.cases)} 个案例，超过 {PRINT_MAX} 个时不生成 PDF；"
+                          "请按地区或主题筛选（如 --province 广东省 或 --theme 软弱涣散整顿）")
+    pdf_path = target.with_suffix(".pdf") if pdf else None
 
     with tempfile.TemporaryDirectory(prefix="casebook-bundle-") as tmp:
         tmp = Path(tmp)
@@ -547,14 +572,19 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
         home = confined(docs, "index.md")
         stamp = stamp_text(now, len(plan.cases), selection, title)
         home_text = home.read_text(encoding="utf-8") if home.is_file() else "# 案例库\n"
-        home.write_text(stamp_home(home_text, stamp), encoding="utf-8")
+        home.write_text(stamp_home(home_text, stamp, title), encoding="utf-8")
         selection_title = (title or selection.describe() or "本包全部案例") if selection.active or title else None
-        if selection_title is None and len(cases) <= 300:
+        if selection_title is None and (len(cases) <= 300 or pdf):
             selection_title = "本包全部案例"
         if len(cases) <= PRINT_MAX:
             print_pages = printpages.generate(cases, selection=selection_title)
         else:
             print_pages = printpages.too_many(len(cases), PRINT_MAX)
+        if pdf:  # one page with every selected case (the printable pages above come in parts of 100)
+            ordered = sorted(cases, key=lambda c: c.sort_key, reverse=True)
+            print_pages[PDF_PAGE] = printpages.render_page(
+                title or selection.describe() or "案例选编", ordered, PDF_PAGE,
+                intro=f"本文件收录 {len(ordered)} 个案例，生成于 {beijing_time(now)}。")
         for src, text in print_pages.items():
             dest = confined(docs, src)
             if dest.exists():
@@ -574,9 +604,16 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
             raise BundleError("离线包仍会从网络加载资源：\n  " + "\n  ".join(remote[:10]))
         if keep_site is not None:
             shutil.copytree(site, keep_site, dirs_exist_ok=True)
+        if pdf_path is not None:
+            from . import pdf as pdf_mod
+            try:
+                pdf_mod.write_pdf(confined(site, PDF_PAGE[:-3] + ".html"), pdf_path,
+                                  title=title or selection.describe() or "案例选编")
+            except pdf_mod.PdfError as err:
+                raise BundleError(str(err)) from None
         size = write_zip(site, target, target.stem)
     return BundleResult(target, size, len(plan.cases), plan.skipped, search,
-                        time.perf_counter() - started, plan.problems)
+                        time.perf_counter() - started, plan.problems, pdf_path)
 
 
 def add_parser(sp) -> None:
@@ -588,6 +625,8 @@ def add_parser(sp) -> None:
     sp.add_argument("--domain", action="append", default=[], help="only cases of this domain (repeatable)")
     sp.add_argument("--tag", action="append", default=[], help="only cases with this tag (repeatable)")
     sp.add_argument("--title", default=None, help="title of the bundle (site name and home page)")
+    sp.add_argument("--pdf", action="store_true",
+                    help="also write a PDF of the selection (headless Chromium's print to PDF) beside the zip")
     sp.add_argument("--docs", type=Path, default=None, help="read cases from this folder instead of docs_dir")
     sp.add_argument("-q", "--quiet", action="store_true", help="no MkDocs messages")
 
@@ -605,7 +644,7 @@ def run(args) -> int:
     selection = Selection(province=args.province, city=args.city, county=args.county, theme=args.theme,
                           domain=args.domain, tag=args.tag)
     try:
-        result = build_bundle(project, args.out, selection, args.title, docs_dir=args.docs)
+        result = build_bundle(project, args.out, selection, args.title, docs_dir=args.docs, pdf=args.pdf)
     except BundleError as err:
         print(f"casebook bundle: {err}", file=sys.stderr)
         return 1
@@ -617,4 +656,6 @@ def run(args) -> int:
     print(f"{project.rel(result.zip_path)}: {result.size / 1e6:.1f} MB, {result.cases} cases"
           + (f" ({result.skipped} left out by the filters)" if result.skipped else "")
           + f"; {search}; {result.seconds:.1f} s")
+    if result.pdf is not None:
+        print(f"{project.rel(result.pdf)}: PDF，{result.pdf.stat().st_size / 1e6:.1f} MB，{result.cases} 个案例")
     return 0

@@ -17,6 +17,7 @@ VERBS = {
     "validate": "casebook.validate",
     "new": "casebook.newcase",
     "bundle": "casebook.bundle",
+    "tags": "casebook.tagreview",
     "bench": "casebook.dev.bench",
 }
 
@@ -28,6 +29,7 @@ HELP = {
     "validate": "check case files and explain every problem",
     "new": "write a new case file from the template",
     "bundle": "build the offline zip for trainers",
+    "tags": "tag measures; --candidates lists recurring new terms for the tag vocabulary",
     "bench": "benchmark every stage and print figures",
 }
 

@@ -1,7 +1,9 @@
 """Domain, themes, free tags and key figures for a case.
 
 Controlled vocabulary: data/taxonomy.yaml (domains and themes with trigger terms
-and weights). Free tags: jieba TF-IDF with data/userdict.txt and data/stopwords.txt.
+and weights). Tags: the curated vocabulary of data/tags.yaml (each tag with its synonyms, in
+groups); jieba TF-IDF keywords (data/userdict.txt, data/stopwords.txt, a part-of-speech filter)
+only propose new terms that recur across cases (`tag_candidates`, `casebook tags --candidates`).
 Key figures: clauses holding a number with a unit, cut verbatim from the text
 (rules in data/figure_rules.yaml). All data is loaded once per process.
 
@@ -245,6 +247,133 @@ def keywords(title: str, text: str, k_min: int = 3, k_max: int = 8) -> list[str]
     return out
 
 
+# ---------------------------------------------------------------- tag vocabulary
+
+
+@dataclass(frozen=True)
+class TagVocabulary:
+    settings: dict
+    groups: tuple[tuple[str, tuple[str, ...]], ...]   # (group name, its tags in order)
+    surface: dict[str, str]                           # normalised written form -> tag
+    not_tags: frozenset[str]                          # dictionary words that are never tags
+    generic: frozenset[str]                           # generic words never proposed as candidates
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return tuple(t for _, names in self.groups for t in names)
+
+    def group_of(self, tag: str) -> str | None:
+        return next((g for g, names in self.groups if tag in names), None)
+
+
+@functools.cache
+def load_tag_vocabulary(path: Path | None = None) -> TagVocabulary:
+    """The curated tags of data/tags.yaml; a malformed file raises ValueError naming the entry."""
+    path = path or DATA / "tags.yaml"
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    groups, surface = [], {}
+    for group in raw.get("groups") or []:
+        if not isinstance(group, dict) or not group.get("name") or not isinstance(group.get("terms"), dict):
+            raise ValueError(f"{path}: groups 中的条目应有 name 和 terms：{group!r}")
+        names = []
+        for tag, synonyms in group["terms"].items():
+            tag = str(tag).strip()
+            if not isinstance(synonyms, (list, type(None))):
+                raise ValueError(f"{path}: 标签 {tag} 的同义写法应是列表：{synonyms!r}")
+            for form in [tag, *(str(x) for x in synonyms or [])]:
+                key = _norm(form).lower().strip()
+                if key in surface and surface[key] != tag:
+                    raise ValueError(f"{path}: “{form}”同时是 {surface[key]} 和 {tag} 的写法")
+                surface[key] = tag
+            names.append(tag)
+        groups.append((str(group["name"]), tuple(names)))
+    return TagVocabulary(raw.get("settings") or {}, tuple(groups), surface,
+                         frozenset(str(w) for w in raw.get("not_tags") or []),
+                         frozenset(str(w) for w in raw.get("generic") or []))
+
+
+@functools.cache
+def _tag_regex() -> re.Pattern | None:
+    forms = sorted(load_tag_vocabulary().surface, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, forms)), re.IGNORECASE) if forms else None
+
+
+def vocabulary_tags(title: str, text: str) -> list[str]:
+    """The case's tags: vocabulary terms (or their synonyms) found in title and text, the most
+    mentioned first (a mention in the title counts `title_weight` times), at most `max_tags`."""
+    vocab = load_tag_vocabulary()
+    regex = _tag_regex()
+    if regex is None:
+        return []
+    weight = float(vocab.settings.get("title_weight", 3))
+    score: dict[str, float] = {}
+    first: dict[str, int] = {}
+    offset = 0
+    for part, mult in ((_norm(title), weight), (_norm(text), 1.0)):
+        for m in regex.finditer(part):
+            tag = vocab.surface[m.group(0).lower()]
+            score[tag] = score.get(tag, 0.0) + mult
+            first.setdefault(tag, offset + m.start())
+        offset += len(part) + 1
+    ranked = sorted(score, key=lambda t: (-score[t], first[t]))
+    return ranked[: int(vocab.settings.get("max_tags", 8))]
+
+
+_CANDIDATE_POS = ("n", "nz", "vn", "nt")   # nouns, proper nouns, verbal nouns, organisations
+
+
+def _is_candidate(word: str, pos_of: dict, freq: dict, vocab: TagVocabulary) -> bool:
+    """A word worth an editor's look: a noun the dictionary knows, not generic, not yet a tag."""
+    key = _norm(word).lower()
+    if key in vocab.surface or word in vocab.not_tags or word in vocab.generic:
+        return False
+    if any(key in form for form in vocab.surface):   # a piece of a known term (涣散 of 软弱涣散)
+        return False
+    tag = pos_of.get(word)
+    if tag is None or not tag.startswith(_CANDIDATE_POS) or tag.startswith("nr"):
+        return False
+    # everyday words (人们, 内容, 关键) are common in jieba's general dictionary; field terms are not
+    return freq.get(word, 0) <= int(vocab.settings.get("candidate_max_frequency", 1500))
+
+
+def tag_candidates(cases: list[tuple[str, str, str]], min_cases: int | None = None,
+                   page_of=None) -> list[dict]:
+    """New terms for the vocabulary: jieba keywords of (id, title, text) cases that are nouns,
+    not generic or stop words, not yet tags, and recur in at least `min_cases` cases from as many
+    different pages (page_of(id) names a case's page; the cases cut from one compilation page
+    count once). [{term, cases: [id, …]}], the most widespread first."""
+    vocab = load_tag_vocabulary()
+    min_cases = int(min_cases or vocab.settings.get("candidate_min_cases", 2))
+    tk, pos, _ = _jieba()
+    pos_of = pos.word_tag_tab
+    seen: dict[str, list[str]] = {}
+    for case_id, title, text in cases:
+        for word in keywords(title, text, k_max=12):
+            if _is_candidate(word, pos_of, tk.FREQ, vocab):
+                seen.setdefault(word, []).append(case_id)
+    page_of = page_of or (lambda case_id: case_id)
+    out = [{"term": w, "cases": ids} for w, ids in seen.items() if len({page_of(i) for i in ids}) >= min_cases]
+    return sorted(out, key=lambda d: (-len(d["cases"]), d["term"]))
+
+
+def tag_measures(tag_lists: list[list[str]]) -> dict:
+    """How a set of cases is tagged: tags in use, the most on one case, the share of tags that
+    only one case uses (all of them and those outside the vocabulary)."""
+    vocab = load_tag_vocabulary()
+    use: dict[str, int] = {}
+    for tags in tag_lists:
+        for t in dict.fromkeys(tags):
+            use[t] = use.get(t, 0) + 1
+    single = [t for t, n in use.items() if n == 1]
+    outside = [t for t in single if t not in vocab.tags]
+    n = len(use) or 1
+    return {"cases": len(tag_lists), "tags": len(use), "max_per_case": max(map(len, tag_lists), default=0),
+            "untagged": sum(1 for t in tag_lists if not t), "single": len(single),
+            "single_share": len(single) / n, "single_outside": len(outside),
+            "single_outside_share": len(outside) / n, "outside": sorted(t for t in use if t not in vocab.tags)}
+
+
 # ---------------------------------------------------------------- key figures
 
 @functools.cache
@@ -341,12 +470,12 @@ def figures(text: str) -> list[str]:
 # ---------------------------------------------------------------- all together
 
 def tag(title: str, text: str) -> dict:
-    """{domain, themes (1–4), tags (3–8), figures, evidence} for one case."""
+    """{domain, themes (1–4), tags (≤ 8, from the vocabulary), figures, evidence} for one case."""
     cls = classify(title, text)
     return {
         "domain": cls["domain"],
         "themes": cls["themes"],
-        "tags": keywords(title, text),
+        "tags": vocabulary_tags(title, text),
         "figures": figures(text),
         "evidence": cls["evidence"],
     }

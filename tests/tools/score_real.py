@@ -22,9 +22,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from scoring import score  # noqa: E402  (tests/scoring.py: the verbatim scorer, in-process)
-
 from casebook.convert import process_page  # noqa: E402
+from scoring import score  # noqa: E402  (tests/scoring.py: the verbatim scorer, in-process)
 
 
 def norm(text) -> str:

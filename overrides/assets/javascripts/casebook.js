@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var LIMIT = 300;
+  var UNKNOWN_YEAR = "年份不详";  // the year bucket of cases without a year (as on the 年份 pages)
 
   function siteBase() {
     var el = document.getElementById("__config");
@@ -29,7 +30,11 @@
 
   function fillSelect(select, counts, keep, numeric) {
     var keys = Object.keys(counts).sort(function (a, b) {
-      return numeric ? b - a : counts[b] - counts[a] || a.localeCompare(b, "zh");
+      if (numeric) {  // newest year first, 年份不详 last
+        var na = isNaN(+a), nb = isNaN(+b);
+        return na !== nb ? (na ? 1 : -1) : b - a;
+      }
+      return counts[b] - counts[a] || a.localeCompare(b, "zh");
     });
     select.textContent = "";
     select.appendChild(el("option", { value: "" }, "全部"));
@@ -54,7 +59,7 @@
       ["county", "县", function (r) { return r[4]; }],
       ["domain", "领域", function (r) { return r[5]; }],
       ["theme", "主题", function (r) { return r[6]; }],
-      ["year", "年份", function (r) { return r[7] ? String(r[7]) : ""; }]
+      ["year", "年份", function (r) { return r[7] ? String(r[7]) : UNKNOWN_YEAR; }]
     ];
     var controls = el("form", { "class": "cb-filter__controls", role: "search" });
     var selects = {};
@@ -112,9 +117,16 @@
     update();
   }
 
+  // 如何引用本案例: without site_url the permalink is written site-relative; show the full address
+  function fillPermalinks() {
+    var links = document.querySelectorAll("a.cb-cite__permalink[data-cb-fill]");
+    Array.prototype.forEach.call(links, function (a) { a.textContent = a.href; });
+  }
+
   function start() {
     var root = document.getElementById("cb-filter");
     if (root) init(root);
+    fillPermalinks();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -24,3 +24,9 @@ class CasebookConfig(Config):
     # front-matter keys beyond data/policy.yaml's that named pages may carry, e.g. {index.md: [hide]}
     # (keys that steer the theme are refused in every other file)
     front_matter_allow = c.Type(dict, default={})
+    # Atom feed of the newest cases (path under the site); empty: no feed
+    feed = c.Type(str, default="feed.xml")
+    # how many cases the feed lists
+    feed_count = c.Type(int, default=30)
+    # how many newest cases a region's overview lists
+    region_newest = c.Type(int, default=5)

@@ -17,6 +17,8 @@ from urllib.parse import quote
 from .records import Case, slug
 from .sanitize import csv_cell, safe_url, script_json
 
+UNKNOWN_YEAR = "年份不详"     # the year bucket of cases whose page names no date or year
+OTHER_TAGS = "其他"           # the tags page's group for tags outside the vocabulary's groups
 # characters with a meaning in Markdown or its extensions (attr_list's `{: }`, links, emphasis,
 # lists, tables): backslash-escaped; `&`, `<` and `>` become HTML entities (`\\<` is no escape)
 MD_SPECIAL = re.compile(r"([\\`*_\[\](){}#+\-.!|])")
@@ -96,11 +98,12 @@ class Catalogue:
                 node.code = c.region["code"]
         self.themes = self._group(lambda c: c.themes)
         self.domains = self._group(lambda c: [c.domain] if c.domain else [])
-        self.years = self._group(lambda c: [str(c.year)] if c.year else [])
+        self.years = self._sorted_years(self._group(lambda c: [str(c.year)] if c.year else [UNKNOWN_YEAR]))
         self.tags = self._group(lambda c: c.tags)
         self.theme_src = self._srcs("themes", self.themes)
         self.domain_src = self._srcs("domains", self.domains)
-        self.year_src = {y: f"years/{y}.md" for y in self.years}
+        self.tag_src = self._srcs("tags", self.tags)
+        self.year_src = {y: "years/unknown.md" if y == UNKNOWN_YEAR else f"years/{y}.md" for y in self.years}
         # mentions: region name / code -> cases that mention it
         self.mentioned_by: dict[str, list[int]] = defaultdict(list)
         for c in self.cases:
@@ -124,6 +127,15 @@ class Catalogue:
             for k in dict.fromkeys(key(c)):
                 groups[k].append(c.index)
         return dict(sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+    @staticmethod
+    def _sorted_years(groups: dict[str, list[int]]) -> dict[str, list[int]]:
+        """Newest year first, 年份不详 last."""
+        return dict(sorted(groups.items(), key=lambda kv: (kv[0] == UNKNOWN_YEAR, -int(kv[0]) if kv[0].isdigit() else 0)))
+
+    def year_of(self, case: Case) -> str:
+        """The name of the case's year bucket."""
+        return str(case.year) if case.year else UNKNOWN_YEAR
 
     @staticmethod
     def _srcs(folder: str, groups: dict) -> dict[str, str]:
@@ -198,8 +210,7 @@ class Catalogue:
         title = node.name
         out = [front(title, "region"), f"# {esc(title)}", "", self.breadcrumb(node), ""]
         code = f"（区划代码 {esc(node.code)}）" if node.code else ""
-        out += [f"共 {len(node.cases)} 个案例{code}。", ""]
-        out += ["<!-- casebook:map -->", ""] if node.children and len(node.path) <= 2 else []
+        out += [f"共 {len(node.cases)} 个案例{code}。", "", "<!-- casebook:overview -->", ""]
         if node.children:
             out += ["## 下辖地区", "", self.region_tree(src, node), ""]
         mentions = sorted(set(self.mentioned_by.get(node.name, ())) | set(self.mentioned_by.get(node.code, ())))
@@ -225,9 +236,58 @@ class Catalogue:
         out += ["## 案例", "", self.case_list(members, src), ""]
         return "\n".join(out)
 
-    def tags_page(self) -> str:
-        return "\n".join([front("标签", "tags"), "# 标签", "",
-                          "每个标签下列出带有该标签的案例。", "", "<!-- material/tags -->", ""])
+    def region_overview(self, node: RegionNode, url_of, newest: int = 5) -> dict:
+        """What a region's overview shows: case counts by theme and by domain (with links, via
+        url_of(src_uri)) and its newest cases. Values are plain text: the template escapes them."""
+        members = [self.cases[i] for i in node.cases]
+        def counted(names: Counter, srcs: dict) -> list[dict]:
+            top = max(names.values(), default=1)
+            return [{"name": n, "count": k, "share": f"{k / top:.2f}", "href": url_of(srcs[n])}
+                    for n, k in sorted(names.items(), key=lambda kv: (-kv[1], kv[0]))]
+        themes = Counter(t for c in members for t in dict.fromkeys(c.themes))
+        domains = Counter(c.domain for c in members if c.domain)
+        newest_cases = []
+        for c in members[:newest]:   # the catalogue is sorted newest first
+            where = " › ".join(c.region_path[len(node.path):])
+            newest_cases.append({"title": c.title, "href": url_of(c.src_uri), "where": where,
+                                 "date": c.published or (str(c.year) if c.year else "")})
+        return {"name": node.name, "total": len(members), "themes": counted(themes, self.theme_src),
+                "domains": counted(domains, self.domain_src), "newest": newest_cases}
+
+    def tags_page(self, groups: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> str:
+        """The tag index: every tag in use as a link to its page, with its case count, grouped as
+        the vocabulary groups them (tags outside the groups last, under 其他)."""
+        src = "tags/index.md"
+        out = [front("标签", "tags", hide=("toc",)), "# 标签", "",
+               f"{len(self.tags)} 个标签，点击标签查看带有该标签的案例；括号内为案例数。", ""]
+        placed: set[str] = set()
+        sections = []
+        for group, names in groups:
+            used = [n for n in names if n in self.tags]
+            placed.update(used)
+            if used:
+                sections.append((group, used))
+        rest = sorted((t for t in self.tags if t not in placed), key=lambda t: (-len(self.tags[t]), t))
+        if rest:
+            sections.append((OTHER_TAGS, rest))
+        for group, names in sections:
+            names = sorted(names, key=lambda t: (-len(self.tags[t]), t))
+            links = " ".join(f"[{esc(t)}（{len(self.tags[t])}）]({rel(src, self.tag_src[t])}){{ .cb-tag }}"
+                             for t in names)
+            out += [f"## {esc(group)}", "", f'<div class="cb-tags" markdown>\n{links}\n</div>', ""]
+        return "\n".join(out)
+
+    def tag_page(self, name: str) -> str:
+        """The cases with one tag, newest first, and the regions they come from."""
+        members, src = self.tags[name], self.tag_src[name]
+        title = f"标签：{name}"
+        out = [front(title, "标签"), f"# {esc(title)}", "",
+               f"[全部标签]({rel(src, 'tags/index.md')}) · 共 {len(members)} 个案例。", ""]
+        by_province = Counter(self.cases[i].region_path[0] for i in members if self.cases[i].region_path)
+        if by_province:
+            out += ["涉及地区：" + "、".join(f"{esc(p)}（{n}）" for p, n in by_province.most_common()), ""]
+        out += ["## 案例", "", self.case_list(members, src), ""]
+        return "\n".join(out)
 
     def filter_page(self, data_dir: str) -> str:
         src = "filter.md"

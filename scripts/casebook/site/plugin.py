@@ -31,24 +31,20 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
-from pymdownx.slugs import slugify as _slugify_factory
 
-from .. import casefile, policy
+from .. import casefile, policy, tagging
+from . import feed as feed_mod
 from . import glossary as glossary_mod
 from . import incremental, mapsvg, related, sanitize, search
 from .config import CasebookConfig
+from .fragments import Fragments, markup
 from .pages import Catalogue, esc, rel
 from .records import Case, RecordError, from_meta, is_case_meta, split_front_matter
 
 log = logging.getLogger("mkdocs.plugins.casebook")
-_tag_slug = _slugify_factory(case="lower")
-
-
-def tag_anchor(tag: str) -> str:
-    """The id Material's tags plugin gives a tag on the tags page (tags_slugify_format tag:{slug})."""
-    return "tag:" + _tag_slug(tag, "-")
 
 MAP_SLOT = "<!-- casebook:map-slot -->"  # a comment: survives sanitising, which keeps no cb- class
+OVERVIEW_SLOT = "<!-- casebook:overview-slot -->"
 
 # Markdown and HTML links in a page's source: a page is rendered again when a target appears or goes
 _LINK = re.compile(r"""\]\(\s*<?([^)\s>]+)|(?:href|src)\s*=\s*["']([^"']+)""")
@@ -103,6 +99,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.related: list[list[related.Related]] = []
         self.files: Files | None = None
         self.glossary: glossary_mod.Glossary | None = None
+        self.fragments: Fragments | None = None
+        self.site_name = ""
+        self.site_url = ""
         self.search_plugin = None
         self.timings: dict[str, float] = {}
         self.generated: set[str] = set()     # src_uri of the pages this plugin generates
@@ -146,6 +145,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             with resources.as_file(resources.files("casebook").joinpath("data/glossary.yaml")) as p:
                 terms = glossary_mod.load(p)
         self.glossary = glossary_mod.Glossary(terms)
+        self.fragments = Fragments(config.theme.dirs)
+        self.site_name, self.site_url = config.site_name, config.site_url or ""
         if config.nav:
             config.nav = self._prune_nav(config.nav, Path(config.docs_dir))
         links = policy.symlinks_under(Path(config.docs_dir))
@@ -324,13 +325,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if src not in self.generated:
             return None
         text = f.content_string
-        if "<!-- material/tags" in text:
-            return None
         spec = None
         if "<!-- casebook:map -->" in text and self.config.map:
             node = self.catalogue.region_by_src.get(src, self.catalogue.root)
             spec = mapsvg.map_spec(node, lambda to: self._url(f.url, to))
-        return incremental.digest(text, repr(spec))
+        node = self.catalogue.region_by_src.get(src)
+        overview = self._overview(f.url, node) if node is not None and "<!-- casebook:overview -->" in text else ""
+        return incremental.digest(text, repr(spec), overview)
 
     @staticmethod
     def _links_state(src: str, body: str, files: Files) -> str:
@@ -385,12 +386,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                                                 "按党建领域（农村、社区、机关、国有企业、学校、两新组织等）浏览案例。"))
         for name, members in cat.domains.items():
             add(cat.domain_src[name], cat.group_page("领域", name, members, cat.domain_src[name], "domains/index.md"))
-        years = dict(sorted(cat.years.items(), reverse=True))
+        years = cat.years
         add("years/index.md", cat.group_index("年份", "years", years, cat.year_src, "years/index.md",
                                               "按案例所属年份浏览。"))
         for name, members in years.items():
             add(cat.year_src[name], cat.group_page("年份", name, members, cat.year_src[name], "years/index.md"))
-        add("tags/index.md", cat.tags_page())
+        add("tags/index.md", cat.tags_page(tagging.load_tag_vocabulary().groups))
+        for name in cat.tags:
+            add(cat.tag_src[name], cat.tag_page(name))
         add("filter.md", cat.filter_page(self.config.data_dir))
         def url_of(src_uri: str) -> str:
             f = files.get_file_from_path(src_uri)
@@ -400,6 +403,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for name, text in (("cases.json", cat.records_json(records)), ("cases.csv", cat.records_csv(records)),
                            ("cases.js", cat.records_js(records))):
             add(f"{data}/{name}", text)
+        if self.config.feed:
+            newest = cat.cases[: self.config.feed_count]
+            add(self.config.feed, feed_mod.atom(newest, url_of, config.site_name, config.site_url,
+                                                config.site_description or "").decode("utf-8"))
 
     # ------------------------------------------------------------------ pages
 
@@ -428,6 +435,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             "newest": cat.case_list(list(range(min(self.config.newest, len(cat.cases)))), src),
             "entries": self._entries(src),
             "map": self._map_slot(page) if self.config.map else "",
+            "overview": OVERVIEW_SLOT,
             "built": time.strftime("%Y-%m-%d"),
             "count": str(len(cat.cases)),
         }
@@ -458,6 +466,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 f"[{esc(d)}]({rel(src, cat.domain_src[d])})（{len(m)}）" for d, m in cat.domains.items()))
         lines.append(f"- **按条件筛选**：[地区 × 领域 × 主题 × 年份]({rel(src, 'filter.md')})，"
                      f"[标签]({rel(src, 'tags/index.md')})，[年份]({rel(src, 'years/index.md')})")
+        if self.config.feed:
+            lines.append(f"- **订阅**：用订阅阅读器关注[新增案例]({rel(src, self.config.feed)})（Atom 格式）")
         return "\n".join(lines)
 
     def _map_slot(self, page) -> str:
@@ -489,6 +499,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         svg = self.maps.pop(page.file.src_uri, None)
         if svg is not None:
             content = content.replace(MAP_SLOT, svg, 1)
+        if OVERVIEW_SLOT in content:
+            node = self.catalogue.region_by_src.get(page.file.src_uri)
+            content = content.replace(OVERVIEW_SLOT, self._overview(page.url, node) if node else "", 1)
         case = self._case(page)
         if case is None:
             return content
@@ -498,42 +511,38 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return content[:end] + panel + content[end:]
         return panel + content
 
+    def _link(self, url: str, name: str, src_uri: str) -> dict:
+        return {"name": name, "href": self._url(url, src_uri)}
+
     def _panel(self, url: str, case: Case) -> str:
+        """The metadata panel (partials/casebook/panel.html)."""
         cat = self.catalogue
         node = cat.region_node_of(case)
-        region_links = []
-        for depth in range(1, len(node.path) + 1):
-            n = cat.regions[node.path[:depth]]
-            region_links.append(f'<a href="{self._url(url, n.src_uri)}">{html.escape(n.name)}</a>')
-        code = case.region.get("code", "")
-        code_html = f' <code title="行政区划代码">{html.escape(code)}</code>' if code else ""
-        rows = [("地区", " › ".join(region_links) + code_html, True)]
-        if case.domain:
-            rows.append(("领域", f'<a href="{self._url(url, cat.domain_src[case.domain])}">'
-                                 f"{html.escape(case.domain)}</a>", True))
-        if case.themes:
-            rows.append(("主题", "、".join(f'<a href="{self._url(url, cat.theme_src[t])}">{html.escape(t)}</a>'
-                                          for t in case.themes), True))
-        if case.tags:
-            tags_url = self._url(url, "tags/index.md")
-            # the tags plugin sees the escaped names (sanitize.escape_meta) and slugs those
-            rows.append(("标签", "、".join(f'<a href="{tags_url}#{html.escape(tag_anchor(html.escape(t)))}">'
-                                          f"{html.escape(t)}</a>"
-                                          for t in case.tags), False))
-        if case.year:
-            rows.append(("年份", f'<a href="{self._url(url, cat.year_src[str(case.year)])}">{case.year}</a>', False))
-        rows.append(("来源", sanitize.source_html(case.source, case.published), False))
-        dl = []
-        for label, value, indexed in rows:
-            attr = "" if indexed else " data-search-exclude"
-            dl.append(f'<div class="cb-meta__row"{attr}><dt>{label}</dt><dd>{value}</dd></div>')
-        out = [f'<div class="cb-meta" aria-label="案例信息"><dl>{"".join(dl)}</dl>']
-        if case.figures:
-            items = "".join(f"<li>{html.escape(f)}</li>" for f in case.figures)
-            out.append(f'<div class="cb-figures" data-search-exclude><p class="cb-figures__title">关键数字</p>'
-                       f"<ul>{items}</ul></div>")
-        out.append("</div>")
-        return "".join(out)
+        year = cat.year_of(case)
+        return self.fragments.render(
+            "panel",
+            regions=[self._link(url, cat.regions[node.path[:d]].name, cat.regions[node.path[:d]].src_uri)
+                     for d in range(1, len(node.path) + 1)],
+            code=case.region.get("code", ""),
+            domain=self._link(url, case.domain, cat.domain_src[case.domain]) if case.domain else None,
+            themes=[self._link(url, t, cat.theme_src[t]) for t in case.themes],
+            tags=[self._link(url, t, cat.tag_src[t]) for t in dict.fromkeys(case.tags)],
+            year=self._link(url, year, cat.year_src[year]),
+            source=markup(sanitize.source_html(case.source, case.published)),
+            figures=case.figures)
+
+    def _overview(self, url: str, node) -> str:
+        """A region's overview (partials/casebook/region-overview.html): counts, map, newest cases."""
+        cat = self.catalogue
+        data = cat.region_overview(node, lambda src: self._url(url, src), self.config.region_newest)
+        svg = caption = ""
+        if self.config.map:
+            # a region without sub-regions to shade (a county) is shown on its parent's map
+            shown = node if node.children else cat.regions.get(node.path[:-1], cat.root)
+            caption = "" if shown is node else f"{node.name}位于{shown.name or '全国'}；颜色越深，案例越多。"
+            svg = mapsvg.region_map(shown, lambda src: self._url(url, src))
+        return self.fragments.render("region-overview", map=markup(svg), map_caption=caption if svg else "",
+                                     **data)
 
     @event_priority(-50)  # after the search plugin indexed the page
     def on_page_context(self, context, *, page, config, nav):
@@ -549,37 +558,33 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return context
 
     def _context_html(self, url: str, case: Case) -> str:
-        """Related cases and mentions, below the case's text (not in the search index)."""
+        """How to cite, related cases and mentions, below the case's text (not in the search
+        index): partials/casebook/context.html."""
         cat = self.catalogue
-        blocks = []
-        items = self.related[case.index] if self.related else []
-        if items:
-            lis = []
-            for r in items:
-                other = cat.cases[r.index]
-                where = " › ".join(other.region_path)
-                lis.append(f'<li><a href="{self._url(url, other.src_uri)}">{html.escape(other.title)}</a> '
-                           f'<span class="cb-related__why">{" · ".join(r.reasons)}</span>'
-                           f'<br><small>{html.escape(where)}</small></li>')
-            blocks.append(f'<section class="cb-related"><h2 id="cb-related">相关案例</h2><ol>{"".join(lis)}</ol>'
-                          f"</section>")
+        related_items = []
+        for r in self.related[case.index] if self.related else []:
+            other = cat.cases[r.index]
+            related_items.append({"title": other.title, "href": self._url(url, other.src_uri),
+                                  "why": " · ".join(r.reasons), "where": " › ".join(other.region_path)})
         mentioned = []
         for m in case.mentions:
             n = cat.region_by_code.get(m.get("code")) or cat.region_by_name.get(m["name"])
             if n is not None and n.path != case.region_path:
-                mentioned.append(f'<a href="{self._url(url, n.src_uri)}">{html.escape(m["name"])}</a>'
-                                 f"（{len(n.cases)}）")
-        if mentioned:
-            blocks.append('<section class="cb-mentions"><h2 id="cb-mentions">文中提到的地区</h2><p>'
-                          + "、".join(mentioned) + "</p></section>")
-        others = cat.mentioning(case)
-        if others:
-            lis = "".join(f'<li><a href="{self._url(url, cat.cases[i].src_uri)}">'
-                          f"{html.escape(cat.cases[i].title)}</a></li>" for i in others[:20])
-            more = f"<p>共 {len(others)} 个，见地区页。</p>" if len(others) > 20 else ""
-            blocks.append(f'<section class="cb-mentioned-by"><h2 id="cb-mentioned-by">提到本地的案例</h2>'
-                          f"<ul>{lis}</ul>{more}</section>")
-        return "".join(blocks)
+                mentioned.append({"name": m["name"], "href": self._url(url, n.src_uri), "count": len(n.cases)})
+        mentioning = [{"title": cat.cases[i].title, "href": self._url(url, cat.cases[i].src_uri)}
+                      for i in cat.mentioning(case)]
+        return self.fragments.render("context", cite=self._citation(url, case), related=related_items,
+                                     mentioned=mentioned, mentioning=mentioning)
+
+    def _citation(self, url: str, case: Case) -> dict:
+        """The parts of 如何引用本案例: the original report and this casebook's own page."""
+        src = case.source
+        base = self.site_url.rstrip("/") + "/" if self.site_url else ""
+        return {"outlet": str(src.get("outlet") or src.get("author") or ""),
+                "source_title": str(src.get("title") or case.title), "published": case.published,
+                "year": case.year or "", "url": sanitize.safe_url(src.get("url")), "site_name": self.site_name, "title": case.title,
+                "href": "./" if url.endswith("/") else posixpath.basename(url) or "./",
+                "permalink": base + url if base else "/" + url, "absolute": bool(base)}
 
     # ------------------------------------------------------------------ build end
 
