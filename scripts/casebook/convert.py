@@ -645,14 +645,24 @@ def _save_run(stamp_file: Path, raw: Path, project: Project, report: Report) -> 
 
 
 def add_parser(sp) -> None:
-    sp.add_argument("--raw", type=Path, help="raw input folder (default: raw/)")
-    sp.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
-    sp.add_argument("--no-cache", action="store_true", help="clean every page again")
-    sp.add_argument("-q", "--quiet", action="store_true", help="summary only, no progress bar")
+    sp.add_argument("--raw", type=Path, help="原始网页文件夹（默认：raw/）")
+    sp.add_argument("--jobs", type=int, default=None, help="并行进程数（默认：全部 CPU 核）")
+    sp.add_argument("--no-cache", action="store_true", help="不用缓存，重新清洗每个网页")
+    sp.add_argument("--wait", type=float, default=5.0, metavar="秒",
+                    help="另一个 casebook 正在运行时最多等待几秒（默认 5）")
+    sp.add_argument("-q", "--quiet", action="store_true", help="只输出摘要，不显示进度条")
 
 
 def run(args) -> int:
+    from .build import LOCK_NAME, _waiting
+    from .fsutil import LockBusy, project_lock
+
     project = Project.here()
-    report = convert(project, args.raw, args.jobs, progress=not args.quiet, use_cache=not args.no_cache)
+    try:
+        with project_lock(project.cache / LOCK_NAME, "convert", wait=args.wait, on_wait=_waiting):
+            report = convert(project, args.raw, args.jobs, progress=not args.quiet, use_cache=not args.no_cache)
+    except LockBusy as err:
+        print(f"casebook convert：{err}；cases/ 没有改动。", file=sys.stderr)
+        return 3
     print("\n".join(report.lines()))
     return 0 if report.ok else 1

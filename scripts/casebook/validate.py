@@ -871,7 +871,7 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
             f.doc = casefile.parse_quick(f.text)
             f.body, f.body_line = f.doc.body, f.doc.body_line
         except casefile.CaseFileError as err:
-            add(f, err.line or 1, "yaml", _yaml_message(str(err)), "parse")
+            add(f, _quote_line(f.text, err), "yaml", _yaml_message(str(err)), "parse")
             return problems, f.is_case, None, 1
         except (ValueError, OverflowError, RecursionError, MemoryError) as err:  # 5,000-digit ints, depth …
             add(f, 2, "yaml", _unreadable_value(err), "parse")
@@ -902,6 +902,16 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
             add(f, f.body_line + i, "body", f"正文还是模板里的占位内容，请改写成案例正文：{line.strip()[:40]}", "placeholder")
     lead = next((i for i, line in enumerate(f.body.split("\n")) if line.strip()), 0)
     return problems, True, sketch(f.body), f.body_line + lead
+
+
+def _quote_line(text: str, err: casefile.CaseFileError) -> int:
+    """The line an unclosed quote opens on (YAML reports the end of the front matter instead)."""
+    if "unexpected end of stream" in str(err):
+        for i, line in enumerate(text.split("\n")[1:err.line or None], 2):
+            value = line.partition(":")[2].strip()
+            if value[:1] in ("'", '"') and (len(value) == 1 or not value.rstrip().endswith(value[0])):
+                return i
+    return err.line or 1
 
 
 def _unreadable_value(err: BaseException) -> str:
