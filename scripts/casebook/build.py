@@ -134,10 +134,12 @@ def _waiting(pid: int, verb: str) -> None:
 
 def gate_lines(report, keep_going: bool) -> list[str]:
     """What the gate prints: every error and warning, then what happens to the build."""
-    out = [p.format() for p in report.errors] + [p.format() for p in report.warnings]
+    shown = 10
+    out = [p.format() for p in report.errors] + [p.format() for p in report.warnings[:shown]]
     errors, files = len(report.errors), report.error_files()
     if report.warnings:
-        out.append(f"提醒 {len(report.warnings)} 个（不影响发布，请尽量补全）")
+        more = f"，上面列出前 {shown} 个，全部提醒请运行 casebook validate" if len(report.warnings) > shown else ""
+        out.append(f"提醒 {len(report.warnings)} 个（不影响发布，请尽量补全{more}）")
     if errors and keep_going:
         out.append(f"检查发现 {errors} 个错误；按 --keep-going 略去这 {len(files)} 个文件，用其余案例生成网站：")
         out.extend(f"  略去：{f}" for f in files)

@@ -849,7 +849,7 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
     problems: list[Problem] = []
 
     def add(_f: _File, line: int, fld: str, message: str, kind: str) -> None:
-        problems.append(Problem(f.rel, line, fld, message, kind))
+        problems.append(Problem(f.rel, line, fld, message, kind, _severity(fld, kind, False)))
 
     try:
         data = f.path.read_bytes()
@@ -927,7 +927,7 @@ def _severity(fld: str, kind: str, generated: bool) -> str:
     """"warning" for what does not block a build (data/validate_rules.yaml, warnings), else "error"."""
     w = rules()["warnings"]
     top = fld.split(".")[0].split("[")[0]
-    if kind in w["kinds"] or (kind == "missing" and top in w["missing_fields"]):
+    if kind in w["kinds"] or fld in w["fields"] or (kind == "missing" and top in w["missing_fields"]):
         return "warning"
     if generated and kind in w["generated_kinds"] and top in w["generated_fields"]:
         return "warning"
