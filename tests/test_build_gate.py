@@ -145,3 +145,49 @@ def test_lock_waits_refuses_and_takes_over_a_stale_one(tmp_path):
             t.start()
             t.join()
             raise box[0]
+
+
+def test_preview_shows_errors_keeps_the_last_good_site_and_recovers(tmp_path):
+    import socket
+    import urllib.request
+
+    project = make_project(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "scripts")}
+    proc = subprocess.Popen([sys.executable, "-m", "casebook", "preview", "--addr", f"127.0.0.1:{port}"],
+                            cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    home = f"http://127.0.0.1:{port}/"
+
+    def fetch() -> str | None:
+        try:
+            with urllib.request.urlopen(home, timeout=20) as r:  # a stuck server fails here
+                return r.read().decode("utf-8")
+        except OSError:
+            return None
+
+    def wait_for(cond, seconds=120) -> str:
+        deadline = time.time() + seconds
+        page = None
+        while time.time() < deadline and proc.poll() is None:
+            page = fetch()
+            if page is not None and cond(page):
+                return page
+            time.sleep(1)
+        raise AssertionError(f"timed out; last page: {(page or '')[:300]}")
+
+    bad = project.cases / "guangdong" / "maoming" / "dianbai" / "shou-xie.md"
+    try:
+        wait_for(lambda p: "案例库" in p and "casebook-preview-errors" not in p)
+        bad.write_text(BAD, encoding="utf-8")
+        page = wait_for(lambda p: "casebook-preview-errors" in p)
+        assert "shou-xie.md:8: source.published" in page and "没有 13 月" in page
+        assert "案例库" in page  # the last good site is still served under the overlay
+        bad.unlink()
+        wait_for(lambda p: "casebook-preview-errors" not in p)
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=30)[0]
+    assert "shou-xie.md:1: title:" in out and "错误已改正" in out, out[-3000:]
+    assert "Traceback" not in out, out[-3000:]
