@@ -368,7 +368,7 @@ def bounded_title(title: str | None) -> str | None:
     if not title:
         return title
     limit = cut_rules().get("title_hard_max_chars", 80)
-    return _clip(title, limit) if len(title) > limit else title
+    return _clip(title, limit - 2) if len(title) > limit else title  # "……" counts: the validator's limit holds
 
 
 def page_error(err: BaseException) -> str:

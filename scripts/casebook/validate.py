@@ -540,6 +540,8 @@ def markdown_links(lines: list[str], first_line: int) -> list[tuple[int, str]]:
     for i, line in enumerate(lines):
         if "](" in line:
             for m in INLINE_LINK.finditer(line):
+                if _escaped(line, m.start() + (line[m.start()] == "!")):
+                    continue  # \[text\](…) is literal text in Markdown, not a link
                 out.append((first_line + i, m.group(1).strip("<>").strip()))
         m = REF_DEF.match(line)
         if m:
@@ -548,6 +550,14 @@ def markdown_links(lines: list[str], first_line: int) -> list[tuple[int, str]]:
             for m in AUTOLINK.finditer(line):
                 out.append((first_line + i, m.group(1)))
     return out
+
+
+def _escaped(line: str, at: int) -> bool:
+    """Is the character at `at` escaped by an odd run of backslashes before it?"""
+    n = 0
+    while at - n - 1 >= 0 and line[at - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
 
 
 def check_headings(lines: list[str], first_line: int) -> list[tuple[int, str]]:
