@@ -46,6 +46,9 @@ def built(tmp_path_factory):
     project = make_project(tmp_path_factory.mktemp("gate"))
     rc, out = finish(casebook(project, "build", "-q"))
     assert rc == 0, out
+    # convert's record of what it generated (and the tombstones) live in cases/ but are never published
+    assert (project.cases / ".casebook" / "generated.tsv").is_file()
+    assert not any(".casebook" in p.parts for p in project.site.rglob("*"))
     return project
 
 
