@@ -194,3 +194,11 @@ def test_preview_shows_errors_keeps_the_last_good_site_and_recovers(tmp_path):
         out = proc.communicate(timeout=30)[0]
     assert "shou-xie.md:1: title:" in out and "错误已改正" in out, out[-3000:]
     assert "Traceback" not in out, out[-3000:]
+
+
+def test_preview_error_page_before_any_good_build_escapes_and_refreshes():
+    from casebook.preview_errors import error_page
+
+    page = error_page(["cases/a.md:1: title: <script>alert(1)</script>"]).decode("utf-8")
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert 'http-equiv="refresh"' in page and "网站还没有生成" in page

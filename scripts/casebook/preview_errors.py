@@ -35,19 +35,22 @@ class State:
             return list(self.lines)
 
 
-def overlay_html(lines: list[str]) -> str:
+def overlay_html(lines: list[str], first: bool = False) -> str:
     items = "".join(f"<li>{html.escape(line)}</li>" for line in lines[:50])
     more = f"<li>…… 另有 {len(lines) - 50} 条</li>" if len(lines) > 50 else ""
+    head = ("案例文件有错误，网站还没有生成。改好并保存后这一页会自动刷新：" if first else
+            "案例文件有错误，预览暂停更新（显示的是上一次成功的版本）。改好并保存后会自动刷新：")
     return ('<div id="casebook-preview-errors" role="alert" style="position:fixed;z-index:10000;left:0;right:0;'
             'top:0;max-height:60vh;overflow:auto;background:#fff3f3;color:#600;border-bottom:3px solid #c00;'
             'padding:1em 1.5em;font:14px/1.6 sans-serif;white-space:pre-wrap">'
-            '<strong>案例文件有错误，预览暂停更新（显示的是上一次成功的版本）。改好并保存后会自动刷新：</strong>'
+            f"<strong>{head}</strong>"
             f"<ul style=\"margin:.5em 0 0 1em;padding:0\">{items}{more}</ul></div>")
 
 
 def error_page(lines: list[str]) -> bytes:
-    return ("<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>预览：案例文件有错误</title>"
-            f"</head><body>{overlay_html(lines)}</body></html>").encode("utf-8")
+    # no good site yet, so no live-reload script: the page asks again every few seconds
+    return ("<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3\">"
+            f"<title>预览：案例文件有错误</title></head><body>{overlay_html(lines, first=True)}</body></html>").encode("utf-8")
 
 
 def gated_build(project: Project, state: State, real_build):
