@@ -480,7 +480,7 @@ def process_all(pages: list[Path], root: Path, cache_dir: Path | None, jobs: int
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="page", desc="convert", disable=not enabled or total < 20,
+    return tqdm(total=total, unit="页", desc="转换", disable=not enabled or total < 20,
                 file=sys.stderr, leave=False)
 
 
