@@ -212,20 +212,42 @@ def test_subset_bundle_holds_only_the_chosen_cases(tmp_path):
     before = sorted(p.stat().st_mtime_ns for p in (ROOT / "cases").rglob("*"))
     result = bundle.build_bundle(Project(ROOT), tmp_path, bundle.Selection(province=[province]), title="分省培训",
                                  now=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc))
-    assert result.zip_path == tmp_path.resolve() / "casebook-offline-20260102.zip"
+    assert result.zip_path == tmp_path.resolve() / f"casebook-offline-{province}-20260102.zip"
     assert result.cases == len(chosen) and result.skipped == len(others)
     with zipfile.ZipFile(result.zip_path) as zf:
         names = {n.split("/", 1)[1] for n in zf.namelist()}
-        home = zf.read("casebook-offline-20260102/index.html").decode("utf-8")
-        search = zf.read("casebook-offline-20260102/search/search_index.js").decode("utf-8")
+        home = zf.read(f"casebook-offline-{province}-20260102/index.html").decode("utf-8")
+        search = zf.read(f"casebook-offline-{province}-20260102/search/search_index.js").decode("utf-8")
     assert chosen <= names and not (others & names)
     assert f"收录 <strong>{len(chosen)}</strong> 个案例" in home and f"省份：{province}" in home
     assert "2026-01-02 11:04（北京时间）" in home and "分省培训" in home
     assert re.search(r"<h1[^>]*>分省培训", home)   # the heading too, not only the site name
     assert "var __casebook_lunr" in search and "search/search_index.json" not in names
     assert "print/selection.html" in names and "assets/javascripts/iframe-worker.js" in names
+    # the trainers' bundle leaves out the editor guide and the home page's pointer to it
+    assert not any(n.startswith("guide/") for n in names) and "编者指南" not in home
+    # a second bundle of the same filter on the same day does not overwrite the first
+    again = bundle.build_bundle(Project(ROOT), tmp_path, bundle.Selection(province=[province]),
+                                now=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc))
+    assert again.zip_path.name == f"casebook-offline-{province}-20260102-2.zip" and result.zip_path.exists()
     # nothing in cases/ was touched
     assert sorted(p.stat().st_mtime_ns for p in (ROOT / "cases").rglob("*")) == before
+
+
+def test_names_and_short_filters():
+    day = dt.date(2026, 12, 2)
+    assert bundle.bundle_filename(bundle.Selection(), day) == "casebook-offline-20261202.zip"
+    assert bundle.bundle_filename(bundle.Selection(province=["广东省"]), day) == "casebook-offline-广东省-20261202.zip"
+    assert bundle.bundle_filename(bundle.Selection(province=["广东省", "浙江省"], theme=["软弱涣散整顿"]), day) \
+        == "casebook-offline-广东省+浙江省-软弱涣散整顿-20261202.zip"
+    assert "/" not in bundle.bundle_filename(bundle.Selection(tag=["a/../b"]), day)
+    full = bundle.resolve_filters(bundle.Selection(province=["广东"], theme=["软弱涣散"]))
+    assert full.province == ["广东省"] and full.theme == ["软弱涣散整顿"]
+    assert len(bundle.resolve_filters(bundle.Selection(county=["市中区"])).county) == 1  # one name, four cities
+    with pytest.raises(bundle.BundleError, match="省份「广栋」不存在"):
+        bundle.resolve_filters(bundle.Selection(province=["广栋"]))
+    with pytest.raises(bundle.BundleError, match="主题「不存在主题」不在分类表中（可选："):
+        bundle.resolve_filters(bundle.Selection(theme=["不存在主题"]))
 
 
 def test_no_matching_cases_is_a_clear_error(tmp_path):

@@ -91,7 +91,7 @@ def test_every_page_is_converted_or_reported(corpus_run):
     assert set(skipped) == set(expect), skipped  # the rest were converted or reported as empty
     lines = "\n".join(report.lines())
     for path in expect:
-        assert f"skipped: {path}: " in lines
+        assert f"跳过：{path}：" in lines
 
 
 def test_boilerplate_and_spam_pages_give_no_case_and_are_reported(corpus_run):
@@ -204,7 +204,7 @@ def test_cli_exit_status_says_a_page_was_skipped(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CASEBOOK_ROOT", str(project.root))
     assert cli_main(["convert", "-q", "--jobs", "1"]) == 1
     out = capsys.readouterr().out
-    assert "skipped: raw/empty.txt: 文件为空" in out
+    assert "跳过：raw/empty.txt：文件为空" in out
     for name in ("empty.txt", "binary.html", "image_named.html", "bad_sidecar.txt", "bad_sidecar.meta.json"):
         (project.raw / name).unlink()
     assert cli_main(["convert", "-q", "--jobs", "1"]) == 0
@@ -290,14 +290,15 @@ def test_convert_on_a_full_disk_reports_and_keeps_old_cases(tmp_path, monkeypatc
     monkeypatch.setattr(fsutil.os, "write", filling)
     report = conv.convert(project, jobs=1, progress=False, use_cache=False)
     assert len(report.written) == 2 and len(report.failed) >= 5, report.lines()
-    assert all("写入失败（磁盘已满），原有文件保持不变" in message for _, message in report.failed)
-    assert not report.ok and any(line.startswith("not written: cases/") for line in report.lines())
+    assert all("写入失败（磁盘已满），原有文件保持不变" in message for path, message in report.failed
+               if not path.startswith("cases/.casebook"))  # the record of generated cases: reported too
+    assert not report.ok and any(line.startswith("没有写入：cases/") for line in report.lines())
     after = case_files(project)
     for path, text in before.items():  # each old file is either intact or fully rewritten
         assert path not in after or after[path] == text or project.rel(path) in report.written
         assert path not in after or generated_state(after[path]) == "pristine"
     assert not list(project.root.rglob("*.tmp"))
-    failed = {path for path, _ in report.failed}
+    failed = {path for path, _ in report.failed if not path.startswith("cases/.casebook")}
     monkeypatch.setattr(fsutil.os, "write", real_write)  # space again: the next run catches up
     report = conv.convert(project, jobs=1, progress=False)
     assert not report.failed and failed <= set(report.written)

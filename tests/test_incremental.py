@@ -171,10 +171,10 @@ def test_plain_mkdocs_build_invalidates_the_state(project):
 def test_cli_reports_what_it_rendered(project, monkeypatch, capsys):
     monkeypatch.chdir(project.root)
     assert cli_main(["build", "--no-convert", "-q"]) == 0
-    assert re.search(r"\d+ of \d+ pages rendered", capsys.readouterr().out)
+    assert re.search(r"重新生成了 \d+ 个页面（共 \d+ 个", capsys.readouterr().out)
     assert cli_main(["build", "--no-convert", "-q", "--clean"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"\b(\d+) pages rendered", out) and " of " not in out.split("MB")[1]
+    assert re.search(r"生成了 \d+ 个页面", out) and "（共" not in out.split("MB")[1]
 
 
 @pytest.mark.slow

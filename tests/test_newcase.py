@@ -27,7 +27,7 @@ def _project(tmp_path: Path) -> Project:
 
 def _args(tmp_path: Path, **kw) -> argparse.Namespace:
     base = dict(title=None, region=None, domain=None, theme=[], outlet=None, url=None, published=None,
-                root=tmp_path)
+                root=tmp_path, allow_duplicate=False)
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -60,7 +60,7 @@ def test_new_writes_template_with_every_field(tmp_path, capsys):
     path = project.cases / "guangdong" / "maoming" / "dianbai" / f"{SLUG}.md"
     assert path.is_file()
     assert f"cases/guangdong/maoming/dianbai/{SLUG}.md" in out
-    assert "casebook validate" in out and "mkdocs serve" in out
+    assert "casebook validate" in out and "casebook preview" in out and "mkdocs serve" not in out
     text = path.read_text(encoding="utf-8")
     doc = casefile.parse(text)
     assert doc.meta["title"] == TITLE
@@ -106,13 +106,15 @@ def test_never_overwrites(tmp_path, capsys):
     first = project.cases / "guangdong" / "maoming" / "dianbai" / f"{SLUG}.md"
     first.write_text(first.read_text(encoding="utf-8") + "\n编辑写的内容\n", encoding="utf-8")
     before = first.read_bytes()
-    code, out, _ = _new(tmp_path, capsys, **kw)
-    assert code == 0
+    code, out, err = _new(tmp_path, capsys, **kw)  # the same title again: refused, and said why
     second = first.with_name(f"{SLUG}-2.md")
+    assert code == 1 and not second.exists() and "已有同名案例" in err and f"{SLUG}.md" in err, err
+    code, out, _ = _new(tmp_path, capsys, **kw, allow_duplicate=True)
+    assert code == 0
     assert second.is_file() and first.read_bytes() == before
-    assert f"{SLUG}-2.md" in out
+    assert f"{SLUG}-2.md" in out and "已有同名案例" in out
     # the same slug elsewhere in the tree also counts (file names are unique across cases/)
-    code, out, _ = _new(tmp_path, capsys, **{**kw, "region": "广东省/茂名市/茂南区"})
+    code, out, _ = _new(tmp_path, capsys, **{**kw, "region": "广东省/茂名市/茂南区"}, allow_duplicate=True)
     assert code == 0 and (project.cases / "guangdong" / "maoming" / "maonan" / f"{SLUG}-3.md").is_file()
     with pytest.raises(FileExistsError):
         newcase.write_new(first, "x")
@@ -147,7 +149,7 @@ def test_missing_options_without_terminal(tmp_path):
 def test_interactive_asks_and_re_asks_on_typos(tmp_path, capsys):
     project = _project(tmp_path)
     answers = iter([TITLE, "广东省/茂名市/电白县", "广东省 茂名市 电白区", "农村", "干部队伍建设 基层治理",
-                    "茂名市人民政府网", ""])
+                    "茂名市人民政府网", "伊春日报", "", "2021-13-45", "2021-06-01"])
     prompts: list[str] = []
 
     def ask(prompt: str) -> str:
@@ -158,10 +160,38 @@ def test_interactive_asks_and_re_asks_on_typos(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 0
     assert "是否指「电白区」(440904)?" in err
-    assert len(prompts) == 7
+    assert "「伊春日报」不是网址" in err and "没有 13 月" in err  # re-asked
+    assert len(prompts) == 10 and "发布日期" in prompts[-1]
     path = project.cases / "guangdong" / "maoming" / "dianbai" / f"{SLUG}.md"
     meta = casefile.parse(path.read_text(encoding="utf-8")).meta
     assert meta["themes"] == ["干部队伍建设", "基层治理"] and meta["source"]["outlet"] == "茂名市人民政府网"
+    assert meta["source"]["published"] == "2021-06-01" and meta["year"] == 2021
+
+
+def test_ambiguous_region_is_asked_or_refused_with_the_choices(tmp_path, capsys):
+    project = _project(tmp_path)
+    with pytest.raises(newcase.AmbiguousRegion) as err:
+        newcase.resolve_region("市中区")
+    assert len(err.value.choices) == 4 and "济南市" in str(err.value) and "内江市" in str(err.value)
+    env = {**os.environ, "CASEBOOK_ROOT": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "casebook", "new", "--title", TITLE, "--region", "市中区",
+                          "--domain", "农村"], capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    assert run.returncode == 2 and "「市中区」有 4 个" in run.stderr and "Traceback" not in run.stderr
+    assert not any(project.cases.rglob("*.md"))
+    # piped answers: the prompts are shown and answered
+    choice = next(i for i, c in enumerate(err.value.choices, 1) if c["city"] == "内江市")
+    run = subprocess.run([sys.executable, "-m", "casebook", "new", "--title", TITLE, "--region", "市中区",
+                          "--domain", "农村"], capture_output=True, text=True, env=env,
+                         input=f"{choice}\n干部队伍建设\n内江日报\nhttps://example.org/a\n2021-06-01\n")
+    assert run.returncode == 0, run.stderr
+    assert "请选择序号" in run.stderr and "发布日期" in run.stderr
+    [path] = project.cases.rglob("*.md")
+    meta = casefile.parse(path.read_text(encoding="utf-8")).meta
+    assert meta["region"]["city"] == "内江市" and meta["source"]["url"] == "https://example.org/a"
+    assert newcase.check_url("https://www.example.gov.cn/x?a=1") and newcase.check_url("") is None
+    for bad in ("伊春日报", "www.example.org", "javascript:alert(1)", "http://"):
+        with pytest.raises(newcase.NewCaseError):
+            newcase.check_url(bad)
 
 
 def test_resolve_region_forms():

@@ -90,7 +90,7 @@ def test_bad_county_message_matches_the_issue(tmp_path):
     path = _place(project, "bad_county.md")
     [problem] = V.validate(project, [path]).problems
     assert problem.format() == ("cases/guangdong/maoming/dianbai/bad_county.md:7: region.county: "
-                                "「电白县」不存在，是否指「电白区」(440904)?")
+                                "「电白县」不存在 → 是否指「电白区」(440904)?")
 
 
 def test_clean_cases_pass(tmp_path):
@@ -199,7 +199,7 @@ def test_cli_output_json_and_exit_status(tmp_path):
                          text=True, env=env, cwd=tmp_path)
     assert run.returncode == 1, run.stderr
     out = run.stdout.splitlines()
-    assert out[0] == "cases/guangdong/maoming/dianbai/bad_county.md:7: region.county: 「电白县」不存在，是否指「电白区」(440904)?"
+    assert out[0] == "cases/guangdong/maoming/dianbai/bad_county.md:7: region.county: 「电白县」不存在 → 是否指「电白区」(440904)?"
     assert "检查了 1 个文件" in out[-1] and "地区 1" in out[-1]
     run = subprocess.run([sys.executable, "-m", "casebook", "validate", "--json"], capture_output=True,
                          text=True, env=env, cwd=tmp_path)
@@ -317,6 +317,12 @@ def _meta_problems(tmp_path, edit) -> list:
     ("  outlet: 茂名市人民政府网\n", "  url: javascript:alert(1)\n", 15, "source.url", ["不是有效网址"]),
     ("themes: [考核评价, 软弱涣散整顿]", "themes: 考核评价", 10, "themes", ["应为列表"]),
     ("year: 2021", "year: 1850", 12, "year", ["1921"]),
+    # issue 16: the message names the real fault and only near suggestions
+    ("published: 2021-06-01", "published: 2021-13-45", 16, "source.published", ["没有 13 月"]),
+    ("published: 2021-06-01", "published: 2021-02-30", 16, "source.published", ["2 月只有 28 天"]),
+    ('  code: "440904"\n', '  code: "440999"\n', 8, "region.code", ["440999", "440904"]),
+    ("year: 2021", "year: " + "9" * 5000, 2, "yaml", ["位数过多"]),
+    ("year: 2021", "year: .inf", 12, "year", ["整数"]),
 ])
 def test_front_matter_details(tmp_path, old, new, line, field, words):
     problems = _meta_problems(tmp_path, lambda t: t.replace(old, new, 1))
@@ -347,3 +353,28 @@ def test_parse_quick_agrees_with_parse():
             except casefile.CaseFileError as err:
                 outcomes.append((str(err), err.line))
         assert outcomes[0] == outcomes[1], text[:80]
+
+
+def test_suggestions_are_near_matches_only(tmp_path):
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    far = _meta_problems(tmp_path / "a", lambda t: t.replace("themes: [考核评价, 软弱涣散整顿]", "themes: [不存在主题]"))
+    assert len(far) == 1 and "是否指" not in far[0].message, far[0].format()
+    near = _meta_problems(tmp_path / "b", lambda t: t.replace("themes: [考核评价, 软弱涣散整顿]", "themes: [软弱涣散]"))
+    assert len(near) == 1 and "是否指「软弱涣散整顿」" in near[0].message, near[0].format()
+
+
+def test_the_issue_case_with_seven_errors_is_all_errors_and_a_missing_year_only_a_warning(tmp_path):
+    project = _project(tmp_path)
+    path = project.cases / Path(*DIANBAI) / "bad.md"
+    path.write_text("---\nsummary: 【待填写】\nregion: {province: 广东省, city: 茂名市, county: 火星区}\n"
+                    "domain: 农业\nthemes: [基层治理]\ntags: 后备干部, 村两委\nyear: 2021\n"
+                    "source: {outlet: 南方日报, published: 2021-13-45}\n---\n\n正文。\n", encoding="utf-8")
+    report = V.validate(project, [path])
+    fields = {p.field for p in report.errors}
+    assert {"title", "summary", "region.county", "domain", "tags", "source.published"} <= fields, fields
+    assert not report.warnings
+    ok = project.cases / Path(*DIANBAI) / "cun-ji-dang-zu-zhi-xing-ji-ping-ding.md"
+    ok.write_text(ok.read_text(encoding="utf-8").replace("year: 2021\n", ""), encoding="utf-8")
+    report = V.validate(project, [ok])
+    assert [p.severity for p in report.problems] == ["warning"] and report.problems[0].field == "year"
+    assert "（提醒）" in report.problems[0].format()

@@ -22,6 +22,7 @@ dist/ and temporary folders.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -32,6 +33,8 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from .paths import PathError, Project, confined
 
@@ -107,15 +110,16 @@ class DocsPlan:
     problems: list[str]            # files that could not be read
 
 
-def plan_docs(docs_dir: Path, selection: Selection) -> DocsPlan:
-    """Split the docs folder into selected case files and the other files (pages, assets)."""
+def plan_docs(docs_dir: Path, selection: Selection, exclude: frozenset[str] = frozenset()) -> DocsPlan:
+    """Split the docs folder into selected case files and the other files (pages, assets); the editor
+    guide and the files in `exclude` (docs-relative: cases with errors) are left out."""
     from .site.records import RecordError, is_case_meta, split_front_matter
 
     cases, pages, problems = [], [], []
     skipped = 0
     for path in sorted(p for p in docs_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(docs_dir).as_posix()
-        if any(part.startswith(".") for part in Path(rel).parts):
+        if any(part.startswith(".") for part in Path(rel).parts) or trainer_page(rel) or rel in exclude:
             continue
         if path.suffix.lower() != ".md":
             pages.append((path, rel))
@@ -133,6 +137,106 @@ def plan_docs(docs_dir: Path, selection: Selection) -> DocsPlan:
         else:
             skipped += 1
     return DocsPlan(cases, pages, skipped, problems)
+
+
+# ---------------------------------------------------------------------------- names and filters (issue 16)
+
+
+@functools.cache
+def _bundle_rules() -> dict:
+    with open(Path(__file__).parent / "data" / "bundle_rules.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+
+
+def bundle_filename(selection: Selection, day: dt.date) -> str:
+    """`casebook-offline-广东省-20261202.zip`: the filter's values (alternatives joined by +, options by -)
+    in the name, so a filtered bundle never takes the full one's name."""
+    parts = ["+".join(getattr(selection, name)) for name, _ in FILTER_FIELDS if getattr(selection, name)]
+    label = _UNSAFE_NAME.sub("_", "-".join(parts)).strip("._-")
+    limit = _bundle_rules()["name_max_chars"]
+    if len(label) > limit:  # many filters: a readable start and a hash that tells them apart
+        import hashlib
+
+        label = label[:limit - 9] + "-" + hashlib.sha1(label.encode()).hexdigest()[:8]
+    return ZIP_NAME.format(date=(f"{label}-" if label else "") + day.strftime("%Y%m%d"))
+
+
+def unused_path(target: Path) -> Path:
+    """`target`, or `…-2.zip`, `…-3.zip` … when a file of that name exists: a bundle never overwrites one."""
+    n = 1
+    candidate = target
+    while candidate.exists():
+        n += 1
+        candidate = target.with_name(f"{target.stem}-{n}{target.suffix}")
+    return candidate
+
+
+def resolve_filters(selection: Selection) -> Selection:
+    """Filter values as the case files spell them: 广东 → 广东省, 软弱涣散 → 软弱涣散整顿. An unknown
+    value raises BundleError naming it, with near suggestions (as `casebook validate` gives)."""
+    from . import regions
+    from .validate import _closest, _taxonomy
+
+    out = Selection(**{name: list(getattr(selection, name)) for name, _ in FILTER_FIELDS})
+    errors = []
+    for level in ("province", "city", "county"):
+        label = dict(FILTER_FIELDS)[level]
+        values = []
+        for value in getattr(selection, level):
+            found = [d for d in regions.find(value) if d.level == level
+                     or (level == "city" and d.level == "province")]  # 北京市 is a province and a city
+            if found:
+                values.extend(dict.fromkeys(d.name for d in found))  # 市中区: every one of them
+                continue
+            near = [d.name for d in regions.suggest(value) if d.level == level][:3]
+            errors.append(f"{label}「{value}」不存在" + (f"，是否指「{'」「'.join(near)}」?" if near else ""))
+        out.__setattr__(level, list(dict.fromkeys(values)))
+    domains, themes = _taxonomy()
+    for name, pool in (("domain", domains), ("theme", themes)):
+        label = dict(FILTER_FIELDS)[name]
+        values = []
+        for value in getattr(selection, name):
+            if value in pool:
+                values.append(value)
+                continue
+            containing = [p for p in pool if value in p]
+            if len(containing) == 1:
+                values.append(containing[0])
+                continue
+            best = _closest(value, name)
+            choices = containing or ([best] if best else [])
+            errors.append(f"{label}「{value}」不在分类表中"
+                          + (f"，是否指「{'」「'.join(choices)}」?" if choices else f"（可选：{'、'.join(pool)}）"))
+        out.__setattr__(name, values)
+    if errors:
+        raise BundleError("筛选条件有误：" + "；".join(errors))
+    return out
+
+
+def trainer_page(rel: str) -> bool:
+    """Pages for editors only (the 编者指南), left out of the trainers' bundle."""
+    return any(rel == p or rel.startswith(p) for p in _bundle_rules()["editor_only"])
+
+
+def trainer_home(markdown: str) -> str:
+    """The home page without the sentences that send readers to the editor guide."""
+    pattern = re.compile("[^。\n]*(?:" + "|".join(map(re.escape, _bundle_rules()["editor_only_words"])) + ")[^。\n]*。?")
+    return pattern.sub("", markdown)
+
+
+def _nav_without_editor_pages(nav):
+    if isinstance(nav, list):
+        return [x for x in (_nav_without_editor_pages(i) for i in nav) if x is not None]
+    if isinstance(nav, dict):
+        kept = {k: _nav_without_editor_pages(v) for k, v in nav.items()}
+        kept = {k: v for k, v in kept.items() if v not in (None, [])}
+        return kept or None
+    if isinstance(nav, str) and trainer_page(nav):
+        return None
+    return nav
 
 
 # ---------------------------------------------------------------------------- home page stamp
@@ -213,6 +317,8 @@ def offline_overrides(raw: dict, title: str | None = None) -> dict:
         over["extra_css"].append("assets/stylesheets/print.css")
     if title:
         over["site_name"] = title
+    if raw.get("nav"):
+        over["nav"] = _nav_without_editor_pages(raw["nav"])
     return over
 
 
@@ -528,9 +634,9 @@ class BundleResult:
 def build_bundle(project: Project, out_dir: Path | None = None, selection: Selection | None = None,  # noqa: C901
                  title: str | None = None, docs_dir: Path | None = None,
                  now: dt.datetime | None = None, keep_site: Path | None = None,
-                 pdf: bool = False) -> BundleResult:
+                 pdf: bool = False, exclude: frozenset[str] = frozenset()) -> BundleResult:
     """Build the offline zip (and with `pdf` a PDF of the selection beside it). `docs_dir`
-    defaults to mkdocs.yml's docs_dir (cases/), read only."""
+    defaults to mkdocs.yml's docs_dir (cases/), read only; `exclude`: case files left out."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -540,13 +646,13 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
     started = time.perf_counter()
     selection = selection or Selection()
     now = now or dt.datetime.now(dt.timezone.utc)
-    target = confined(output_dir(project, out_dir), ZIP_NAME.format(date=now.strftime("%Y%m%d")))
+    target = unused_path(confined(output_dir(project, out_dir), bundle_filename(selection, now.date())))
 
     raw = load_raw_config(project.mkdocs_yml)
     source_docs = Path(docs_dir) if docs_dir else project.root / (raw.get("docs_dir") or "docs")
     if not source_docs.is_dir():
         raise BundleError(f"找不到案例文件夹 {source_docs}")
-    plan = plan_docs(source_docs, selection)
+    plan = plan_docs(source_docs, selection, exclude)
     if not plan.cases:
         what = f"（筛选条件：{selection.describe()}）" if selection.active else ""
         raise BundleError(f"没有可以打包的案例{what}：{project.rel(source_docs)}/ 中没有符合条件的案例文件")
@@ -571,7 +677,7 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
                 plan.problems.append(f"{rel}: {err}")
         home = confined(docs, "index.md")
         stamp = stamp_text(now, len(plan.cases), selection, title)
-        home_text = home.read_text(encoding="utf-8") if home.is_file() else "# 案例库\n"
+        home_text = trainer_home(home.read_text(encoding="utf-8")) if home.is_file() else "# 案例库\n"
         home.write_text(stamp_home(home_text, stamp, title), encoding="utf-8")
         selection_title = (title or selection.describe() or "本包全部案例") if selection.active or title else None
         if selection_title is None and (len(cases) <= 300 or pdf):
@@ -617,45 +723,83 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
 
 
 def add_parser(sp) -> None:
-    sp.add_argument("--out", type=Path, default=None, help="output folder (default: dist/)")
-    sp.add_argument("--province", action="append", default=[], help="only cases of this province (repeatable)")
-    sp.add_argument("--city", action="append", default=[], help="only cases of this city (repeatable)")
-    sp.add_argument("--county", action="append", default=[], help="only cases of this county (repeatable)")
-    sp.add_argument("--theme", action="append", default=[], help="only cases with this theme (repeatable)")
-    sp.add_argument("--domain", action="append", default=[], help="only cases of this domain (repeatable)")
-    sp.add_argument("--tag", action="append", default=[], help="only cases with this tag (repeatable)")
-    sp.add_argument("--title", default=None, help="title of the bundle (site name and home page)")
+    sp.add_argument("--out", type=Path, default=None, help="输出文件夹（默认：dist/）")
+    sp.add_argument("--province", action="append", default=[], help="只收录这个省份的案例，可写简称如「广东」（可重复）")
+    sp.add_argument("--city", action="append", default=[], help="只收录这个城市的案例（可重复）")
+    sp.add_argument("--county", action="append", default=[], help="只收录这个县区的案例（可重复）")
+    sp.add_argument("--theme", action="append", default=[], help="只收录有这个主题的案例，可写简称如「软弱涣散」（可重复）")
+    sp.add_argument("--domain", action="append", default=[], help="只收录这个领域的案例（可重复）")
+    sp.add_argument("--tag", action="append", default=[], help="只收录有这个标签的案例（可重复）")
+    sp.add_argument("--title", default=None, help="离线包的标题（网站名称和首页）")
     sp.add_argument("--pdf", action="store_true",
-                    help="also write a PDF of the selection (headless Chromium's print to PDF) beside the zip")
-    sp.add_argument("--docs", type=Path, default=None, help="read cases from this folder instead of docs_dir")
-    sp.add_argument("-q", "--quiet", action="store_true", help="no MkDocs messages")
+                    help="同时生成所选案例的 PDF（无界面 Chromium 打印），与离线包放在一起")
+    sp.add_argument("--docs", type=Path, default=None, help="从这个文件夹读取案例（默认：mkdocs.yml 的 docs_dir）")
+    sp.add_argument("--wait", type=float, default=5.0, metavar="秒",
+                    help="另一个 casebook 正在运行时最多等待几秒（默认 5）")
+    sp.add_argument("-q", "--quiet", action="store_true", help="不显示 MkDocs 的消息")
 
 
 def run(args) -> int:
+    from .build import LOCK_NAME, _waiting
+    from .fsutil import LockBusy, project_lock
+
     project = Project.here()
     if not project.mkdocs_yml.is_file():
-        print(f"casebook bundle: 找不到 mkdocs.yml（在 {project.root}）", file=sys.stderr)
+        print(f"casebook bundle：找不到 mkdocs.yml（在 {project.root}）", file=sys.stderr)
         return 2
+    try:
+        with project_lock(project.cache / LOCK_NAME, "bundle", wait=args.wait, on_wait=_waiting):
+            return _run(args, project)
+    except LockBusy as err:
+        print(f"casebook bundle：{err}；没有生成离线包。", file=sys.stderr)
+        return 3
+
+
+def _excluded_by_errors(project: Project, docs: Path) -> frozenset[str]:
+    """Case files with validation errors (docs-relative): a bundle leaves them out, as `build --keep-going`."""
+    from . import validate
+
+    report = validate.validate(project)
+    out = set()
+    for rel in report.error_files():
+        path = project.root / rel
+        if path.is_relative_to(docs):
+            out.add(path.relative_to(docs).as_posix())
+    for p in report.errors:
+        print(p.format(), file=sys.stderr)
+    if out:
+        print(f"casebook bundle：略去 {len(out)} 个有错误的文件：" + "、".join(sorted(out)[:10])
+              + ("……" if len(out) > 10 else ""), file=sys.stderr)
+    return frozenset(out)
+
+
+def _run(args, project: Project) -> int:
     logging.basicConfig(level=logging.ERROR if args.quiet else logging.WARNING,
-                        format="mkdocs: %(levelname)s %(message)s")
+                        format="mkdocs：%(levelname)s %(message)s")
     import jieba  # Material's search segments with it; its own logger prints at DEBUG level
 
     jieba.setLogLevel(logging.WARNING)
     selection = Selection(province=args.province, city=args.city, county=args.county, theme=args.theme,
                           domain=args.domain, tag=args.tag)
     try:
-        result = build_bundle(project, args.out, selection, args.title, docs_dir=args.docs, pdf=args.pdf)
+        selection = resolve_filters(selection)
+        exclude = frozenset() if args.docs else _excluded_by_errors(project, project.cases)
+        result = build_bundle(project, args.out, selection, args.title, docs_dir=args.docs, pdf=args.pdf,
+                              exclude=exclude)
     except BundleError as err:
-        print(f"casebook bundle: {err}", file=sys.stderr)
+        print(f"casebook bundle：{err}", file=sys.stderr)
         return 1
     for problem in result.problems:
-        print(f"casebook bundle: {problem}", file=sys.stderr)
+        print(f"casebook bundle：{problem}", file=sys.stderr)
     s = result.search
-    search = (f"prebuilt search index: {s['docs']} entries, {s['terms']} terms, {s['bytes'] / 1e6:.1f} MB"
-              if s.get("prebuilt") else "search index built in the browser (no prebuilt index)")
-    print(f"{project.rel(result.zip_path)}: {result.size / 1e6:.1f} MB, {result.cases} cases"
-          + (f" ({result.skipped} left out by the filters)" if result.skipped else "")
-          + f"; {search}; {result.seconds:.1f} s")
+    search = (f"预建搜索索引 {s['docs']} 条、{s['terms']} 个词，{s['bytes'] / 1e6:.1f} MB"
+              if s.get("prebuilt") else "搜索索引在浏览器中建立（没有预建索引）")
+    wanted = bundle_filename(selection, dt.datetime.now(dt.timezone.utc).date())
+    renamed = (f"（已有同名文件 {wanted}，没有覆盖，另存为这个名字）"
+               if result.zip_path.name != wanted and result.zip_path.name.startswith(wanted[:-4]) else "")
+    print(f"离线包：{project.rel(result.zip_path)}{renamed}，{result.size / 1e6:.1f} MB，收录 {result.cases} 个案例"
+          + (f"（{result.skipped} 个不符合筛选条件）" if result.skipped else "")
+          + f"；{search}；用时 {result.seconds:.1f} 秒")
     if result.pdf is not None:
-        print(f"{project.rel(result.pdf)}: PDF，{result.pdf.stat().st_size / 1e6:.1f} MB，{result.cases} 个案例")
-    return 0
+        print(f"PDF：{project.rel(result.pdf)}，{result.pdf.stat().st_size / 1e6:.1f} MB，收录 {result.cases} 个案例")
+    return 1 if exclude else 0

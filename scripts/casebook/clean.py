@@ -1055,12 +1055,23 @@ def describe(rule: str) -> str:
 
 
 # ------------------------------------------------------------------ CLI
+DATA_DIR_MESSAGES = Path(__file__).parent / "data" / "messages.yaml"
+
+
 def add_parser(sp) -> None:
-    sp.add_argument("files", nargs="+", metavar="FILE", help="raw pages (.txt/.html/.htm)")
-    sp.add_argument("--json", action="store_true", help="print the clean JSON object (one per file, one per line when several)")
+    sp.add_argument("files", nargs="+", metavar="文件", help="原始网页（.txt/.html/.htm）")
+    sp.add_argument("--json", action="store_true",
+                    help="输出清洗结果 JSON（每个文件一个对象，多个文件时每行一个；字段名为英文，供程序读取）")
+
+
+def _messages() -> dict:
+    with open(DATA_DIR_MESSAGES, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
 
 
 def _summary(res: dict) -> str:
+    from .convert import drop_reason
+
     kinds: dict[str, int] = {}
     for b in res["blocks"]:
         kinds[b["kind"]] = kinds.get(b["kind"], 0) + 1
@@ -1070,27 +1081,49 @@ def _summary(res: dict) -> str:
     rep: dict[str, int] = {}
     for r in res["repairs"]:
         rep[r["kind"]] = rep.get(r["kind"], 0) + 1
-    fmt = lambda d: "，".join(f"{k} {v}" for k, v in sorted(d.items())) or "无"  # noqa: E731
+    block_names = {"title": "标题", "heading": "小标题", "paragraph": "段落", "caption": "图片说明"}
+    fmt = lambda d, names=None: "，".join(f"{(names or {}).get(k, k)} {v}" for k, v in sorted(d.items())) or "无"  # noqa: E731
+    dropped = "，".join(f"{drop_reason(k)} {v}" for k, v in sorted(reasons.items())) or "无"
     return (f"{res['source']}：{res.get('encoding')}/{res.get('format')}/{res.get('script')}；"
-            f"标题：{res['title'] or '（无）'}\n  保留 {len(res['blocks'])} 块（{fmt(kinds)}）；"
-            f"删除行：{fmt(reasons)}；修复：{fmt(rep)}；警告 {len(res['warnings'])} 条")
+            f"标题：{res['title'] or '（无）'}\n  保留 {len(res['blocks'])} 块（{fmt(kinds, block_names)}）；"
+            f"删除行：{dropped}；修复：{fmt(rep, _messages()['repair_kinds'])}；警告 {len(res['warnings'])} 条")
 
 
 def run(args) -> int:
+    from pathlib import Path
+
+    from tqdm import tqdm
+
     status = 0
+    done = failed = 0
+    bar = tqdm(total=len(args.files), unit="页", desc="清洗", file=sys.stderr, leave=False,
+               disable=len(args.files) < 20 or not sys.stderr.isatty())
     for f in args.files:
+        bar.update(1)
+        if not Path(f).exists():
+            print(f"casebook clean：{f}：文件不存在，请检查文件名和路径", file=sys.stderr)
+            status, failed = 1, failed + 1
+            continue
+        if Path(f).is_dir():
+            print(f"casebook clean：{f}：这是一个文件夹，请给出网页文件（如 {f}/*.txt）", file=sys.stderr)
+            status, failed = 1, failed + 1
+            continue
         try:
             res = clean_file(f)
         except RawInputError as exc:
-            print(f"casebook clean: {exc}", file=sys.stderr)
-            status = 1
+            print(f"casebook clean：{exc}", file=sys.stderr)
+            status, failed = 1, failed + 1
             continue
         except Exception as exc:  # noqa: BLE001 - one bad page must not stop the others
-            print(f"casebook clean: {f}: 内部错误：{type(exc).__name__}: {exc}", file=sys.stderr)
-            status = 1
+            print(f"casebook clean：{f}：内部错误（请报告）：{type(exc).__name__}: {exc}", file=sys.stderr)
+            status, failed = 1, failed + 1
             continue
+        done += 1
         if args.json:
             sys.stdout.write(json.dumps(res, ensure_ascii=False) + "\n")
         else:
             print(_summary(res))
+    bar.close()
+    if len(args.files) > 1 and not args.json:
+        print(f"清洗了 {done} 个网页" + (f"，{failed} 个没有处理（见上面的说明）" if failed else ""))
     return status

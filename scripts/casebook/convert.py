@@ -76,34 +76,44 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     cache_hits: int = 0
     nothing_changed: bool = False
+    vanished_kept: list[str] = field(default_factory=list)   # edited cases whose practice left its page
+    deleted_by_editor: list[str] = field(default_factory=list)  # newly tombstoned this run
+    tombstoned: int = 0
+    tombstone_error: str | None = None
 
     def lines(self) -> list[str]:
-        out = [f"pages read: {self.pages}   cases: {self.cases}   written: {len(self.written)}   "
-               f"unchanged: {self.unchanged}   kept (edited by hand): {len(self.kept_edited)}"
-               + (f"   cached pages: {self.cache_hits}" if self.cache_hits else "")]
+        """The summary an editor reads, in Chinese (drop reasons in plain words)."""
+        out = [f"读取网页 {self.pages} 个，案例 {self.cases} 个：新写入或更新 {len(self.written)} 个，"
+               f"没有变化 {self.unchanged} 个，编辑改过而保留 {len(self.kept_edited)} 个"
+               + (f"，编辑删除而不再生成 {self.tombstoned} 个" if self.tombstoned else "")
+               + (f"（{self.cache_hits} 个网页用了缓存）" if self.cache_hits else "")]
         if self.nothing_changed:
-            out.append("nothing changed since the last run (raw/, cases/ and the pipeline are as they were)")
+            out.append("自上次运行以来 raw/、cases/ 和程序都没有变化")
         if self.dropped:
-            out.append("lines dropped: " + ", ".join(f"{k} {v}" for k, v in self.dropped.most_common()))
+            out.append("删除的网页杂质行：" + "，".join(f"{drop_reason(k)} {v}" for k, v in self.dropped.most_common()))
         for path in self.kept_edited:
-            out.append(f"kept: {path}: edited by hand, not overwritten")
+            out.append(f"保留：{path}：编辑改过，没有覆盖")
+        for path in self.vanished_kept:
+            out.append(f"注意：{path}：这个做法已不在原始网页中（网页重新抓取后变了）；编辑改过，文件保留，请确认是否还需要")
         for path in self.removed:
-            out.append(f"removed: {path}: generated case no longer produced by its page (it was not edited)")
+            out.append(f"删除：{path}：这个做法已不在原始网页中，文件没有人改过，已删除")
+        for path in self.deleted_by_editor:
+            out.append(f"记录：{path}：编辑删除了这个案例，已记入 cases/{STATE_DIR}/{TOMBSTONES}，以后不再生成")
         for path in self.orphans:
-            out.append(f"orphan: {path}: its raw page is gone; the case is kept")
+            out.append(f"孤立：{path}：它的原始网页已不在 raw/ 中；案例保留")
         for dup, first in self.duplicates:
-            out.append(f"duplicate: {dup}: same text as {first}; noted as a second source")
+            out.append(f"重复网页：{dup}：与 {first} 内容相同，记为第二个来源")
         for path in self.empty:
-            out.append(f"no case: {path}: nothing but boilerplate")
+            out.append(f"没有案例：{path}：网页里只有杂质（导航、页脚等），没有正文")
         for path, message in self.skipped:
-            out.append(f"skipped: {path}: {message}")
+            out.append(f"跳过：{path}：{message}")
         for path, message in self.failed:
-            out.append(f"not written: {path}: {message}")
+            out.append(f"没有写入：{path}：{message}")
         if self.warnings:
-            out.append(f"warnings: {len(self.warnings)}")
+            out.append(f"提醒 {len(self.warnings)} 条：")
             out.extend(f"  {w}" for w in self.warnings[:20])
             if len(self.warnings) > 20:
-                out.append(f"  … {len(self.warnings) - 20} more")
+                out.append(f"  …… 另有 {len(self.warnings) - 20} 条")
         return out
 
     @property
@@ -111,13 +121,24 @@ class Report:
         return not self.skipped and not self.failed
 
 
+@lru_cache(maxsize=1)
+def _drop_names() -> dict:
+    with open(Path(__file__).parent / "data" / "messages.yaml", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["drop_reasons"]
+
+
+def drop_reason(reason: str) -> str:
+    """A `dropped[].reason` in an editor's words (导航, 页脚, 广告 …); unknown reasons as they are."""
+    return _drop_names().get(reason, reason)
+
+
 # ---------------------------------------------------------------- pipeline version
 
 
 # Code and data a page's cases do NOT depend on (the site, the editors' tools, benchmarks):
 # editing them keeps the page cache. Everything else in the package counts, new modules included.
-NOT_PIPELINE = ("site/", "dev/", "validate", "newcase", "bundle", "build",
-                "cli", "data/glossary", "data/validate", "data/case_template", "data/maps")
+NOT_PIPELINE = ("site/", "dev/", "validate", "newcase", "bundle", "build", "cli", "fsutil", "preview", "tagreview",
+                "pdf", "data/messages", "data/glossary", "data/validate", "data/case_template", "data/maps")
 
 
 @lru_cache(maxsize=1)
@@ -269,6 +290,7 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
     cap = cut_rules().get("analysis_max_chars", 20000)
     page_region = regions.resolve(page_text[:cap], hints)
     stem = safe_stem(raw_rel)
+    ids = practice_ids(stem, drafts)
     records = []
     for n, draft in enumerate(drafts, 1):
         text = draft.text[:cap]
@@ -287,7 +309,7 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
         })
         mentions = region.pop("mentions", None)
         front = _prune({
-            "id": f"{stem}-{n:02d}",
+            "id": ids[n - 1],
             "title": _title_of(draft),
             "summary": _summary_of(draft),
             "region": _prune(region),
@@ -306,6 +328,33 @@ def build_cases(clean: dict, raw_rel: str) -> list[CaseRecord]:
     return records
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def practice_key(draft: Draft) -> str:
+    """What identifies a practice on its page whatever its position: its heading (or the title cut
+    from its lead sentence), else its first sentence, normalised (NFKC, no spaces or punctuation)."""
+    import unicodedata
+
+    text = draft.title or next((b["text"] for b in draft.lead + draft.blocks if b["text"].strip()), "")
+    key = _NOT_WORD.sub("", unicodedata.normalize("NFKC", text)).lower()
+    if not key:  # a practice with no words at all: its text, hashed whole
+        key = "".join(b["text"] for b in draft.blocks)
+    return key[:200]
+
+
+def practice_ids(stem: str, drafts: list[Draft]) -> list[str]:
+    """`<raw-stem>-<8 hex of the practice key>` for each draft; two practices with the same key on one
+    page are told apart by their order among themselves (`…-2`)."""
+    seen: Counter = Counter()
+    out = []
+    for draft in drafts:
+        digest = hashlib.sha1(practice_key(draft).encode("utf-8")).hexdigest()[:8]
+        seen[digest] += 1
+        out.append(f"{stem}-{digest}" + (f"-{seen[digest]}" if seen[digest] > 1 else ""))
+    return out
+
+
 _UNSAFE_ID = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -320,7 +369,7 @@ def bounded_title(title: str | None) -> str | None:
     if not title:
         return title
     limit = cut_rules().get("title_hard_max_chars", 80)
-    return _clip(title, limit) if len(title) > limit else title
+    return _clip(title, limit - 2) if len(title) > limit else title  # "……" counts: the validator's limit holds
 
 
 def page_error(err: BaseException) -> str:
@@ -437,7 +486,7 @@ def process_all(pages: list[Path], root: Path, cache_dir: Path | None, jobs: int
 def _progress(total: int, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="page", desc="convert", disable=not enabled or total < 20,
+    return tqdm(total=total, unit="页", desc="转换", disable=not enabled or total < 20,
                 file=sys.stderr, leave=False)
 
 
@@ -483,12 +532,114 @@ def _id_value(match: re.Match) -> str:
     return value
 
 
+STATE_DIR = ".casebook"          # under cases/: MkDocs skips dot folders, so it is never published
+MANIFEST = "generated.tsv"       # id <TAB> path under cases/ where convert last wrote the case
+TOMBSTONES = "tombstones.yaml"   # cases an editor deleted: convert never writes them again
+TOMBSTONE_HEAD = ("# 编辑删除的案例：casebook convert 不会再生成下列案例（按 id 识别）。\n"
+                  "# 要恢复某个案例，删除它的这一项（从「- id:」到下一项之前），再运行 casebook convert。\n")
+
+
+def load_manifest(cases_dir: Path) -> dict[str, str]:
+    try:
+        text = (cases_dir / STATE_DIR / MANIFEST).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    out = {}
+    for line in text.splitlines():
+        case_id, sep, rel = line.partition("\t")
+        if sep and case_id and rel:
+            out[case_id] = rel
+    return out
+
+
+def load_tombstones(cases_dir: Path, report: "Report") -> list[dict]:
+    """The editor-edited tombstone list; a broken file is reported and read as empty (nothing is
+    written until it is fixed, so no tombstone is lost)."""
+    path = cases_dir / STATE_DIR / TOMBSTONES
+    if not path.is_file():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as err:
+        report.tombstone_error = f"{path.name} 无法读取（{str(err).splitlines()[0][:80]}），请修正后重新运行"
+        return []
+    if not isinstance(data, list):
+        report.tombstone_error = f"{path.name} 应为一个列表（每项以「- id:」开头），请修正后重新运行"
+        return []
+    return [d for d in data if isinstance(d, dict) and isinstance(d.get("id"), str)]
+
+
+def _save_state(cases_dir: Path, manifest: dict[str, str], tombstones: list[dict], tombs_changed: bool,
+                report: "Report") -> None:
+    folder = cases_dir / STATE_DIR
+    try:
+        text = "".join(f"{k}\t{v}\n" for k, v in sorted(manifest.items()))
+        old = (folder / MANIFEST).read_text(encoding="utf-8") if (folder / MANIFEST).is_file() else None
+        if text != old:
+            atomic_write(folder / MANIFEST, text)
+        if tombs_changed and not report.tombstone_error:
+            body = yaml.safe_dump(tombstones, allow_unicode=True, sort_keys=False, width=10_000)
+            atomic_write(folder / TOMBSTONES, TOMBSTONE_HEAD + body)
+    except OSError as err:
+        report.failed.append((f"cases/{STATE_DIR}/", f"无法记录已生成的案例（{_os_reason(err)}）"))
+
+
+class _Names:
+    """Which file names are taken in each folder, listed once per folder: choosing N names is O(N)
+    whatever the slugs (a counter per slug remembers where the -2, -3 … search stopped)."""
+
+    def __init__(self, cases_dir: Path):
+        self.cases_dir = cases_dir
+        self.taken: dict[Path, set[str]] = {}
+        self.next: dict[tuple[Path, str], int] = {}
+        self.vacant: set[Path] = set()  # files about to be removed: their names may be reused
+
+    def names(self, folder: Path) -> set[str]:
+        if folder not in self.taken:
+            try:
+                self.taken[folder] = {n.lower() for n in os.listdir(folder)}
+            except OSError:
+                self.taken[folder] = set()
+        return self.taken[folder]
+
+    def claim(self, path: Path) -> None:
+        self.names(path.parent).add(path.name.lower())
+
+    def free(self, folder: Path, slug: str) -> Path:
+        names = self.names(folder)
+        n = self.next.get((folder, slug), 1)
+        while True:
+            name = f"{slug}.md" if n == 1 else f"{slug}-{n}.md"
+            target = folder / name
+            if name.lower() not in names:
+                break
+            if target in self.vacant:
+                self.vacant.discard(target)
+                break
+            n += 1
+        self.next[(folder, slug)] = n + 1
+        names.add(name.lower())
+        return target
+
+
+_NUMBERED = re.compile(r"^(.*?)(?:-(\d+))?$")
+
+
+def _same_slug(stem: str, slug: str) -> bool:
+    return _NUMBERED.match(stem).group(1) == slug or stem == slug
+
+
 def write_cases(results: list[PageResult], project: Project, report: Report) -> None:  # noqa: C901
     cases_dir = project.cases
     known = existing_ids(cases_dir)
-    taken: set[Path] = set()
+    manifest = load_manifest(cases_dir)
+    tombstones = load_tombstones(cases_dir, report)
+    if report.tombstone_error:  # without the list a deleted case would come back: write nothing
+        report.failed.append((f"cases/{STATE_DIR}/{TOMBSTONES}", report.tombstone_error + "；这次没有写入任何案例"))
+        return
+    tombed = {t["id"] for t in tombstones}
+    tombs_changed = False
     first_by_text: dict[str, PageResult] = {}
-    produced: set[str] = set()
     for result in results:
         report.dropped.update(result.dropped)
         report.warnings.extend(result.warnings)
@@ -505,21 +656,16 @@ def write_cases(results: list[PageResult], project: Project, report: Report) -> 
             for record in first.cases:
                 record.meta["source"].setdefault("also", []).append(result.source)
             continue
+    produced: dict[str, CaseRecord] = {}
     for result in first_by_text.values():
         for record in result.cases:
-            produced.add(record.id)
-            text = render(record.meta, record.body, generated_by=GENERATED_BY)
-            report.cases += 1
-            try:
-                _write_one(record, text, known.get(record.id), cases_dir, taken, project, report)
-            except PathError as err:
-                report.failed.append((record.id, f"路径越出 cases/：{err}"))
-            except OSError as err:  # the old file could not be read or moved
-                report.failed.append((record.id, f"无法读写案例文件（{_os_reason(err)}）"))
+            produced.setdefault(record.id, record)
     # a page that failed this time (unreadable, vanished mid-run) keeps its cases: only a page
     # read successfully that no longer produces a case loses it
     raws = {r.source for r in results if not r.error}
     failed = {r.source for r in results if r.error}
+    names = _Names(cases_dir)
+    removable: list[tuple[str, Path]] = []
     for case_id, path in known.items():
         if case_id in produced:
             continue
@@ -530,14 +676,59 @@ def write_cases(results: list[PageResult], project: Project, report: Report) -> 
         raw_rel = _raw_of(text)
         if raw_rel in failed:
             continue
-        if raw_rel in raws and generated_state(text) == "pristine":
-            try:
-                path.unlink()
-                report.removed.append(project.rel(path))
-            except OSError as err:
-                report.failed.append((project.rel(path), f"无法删除：{err.strerror or err}"))
+        if raw_rel in raws:
+            if generated_state(text) == "pristine":
+                removable.append((case_id, path))
+                names.vacant.add(path.resolve())
+            else:
+                report.vanished_kept.append(project.rel(path))
         elif raw_rel and not (project.root / raw_rel).exists():
             report.orphans.append(project.rel(path))
+    new_manifest = {k: v for k, v in manifest.items() if k in known and k not in produced}
+    for case_id, record in produced.items():
+        report.cases += 1
+        if case_id in tombed:
+            report.tombstoned += 1
+            continue
+        old = known.get(case_id)
+        if old is None and case_id in manifest and not report.tombstone_error:
+            # convert wrote it before and it is gone: the editor deleted it on purpose
+            tombstones.append({"id": case_id, "title": record.meta.get("title"),
+                               "raw": record.meta.get("source", {}).get("raw"),
+                               "file": f"cases/{manifest[case_id]}", "deleted": _today()})
+            tombed.add(case_id)
+            tombs_changed = True
+            report.deleted_by_editor.append(f"cases/{manifest[case_id]}")
+            continue
+        text = render(record.meta, record.body, generated_by=GENERATED_BY)
+        try:
+            target = _write_one(record, text, old, manifest.get(case_id), cases_dir, names, project, report)
+        except PathError as err:
+            report.failed.append((record.id, f"路径越出 cases/：{err}"))
+            continue
+        except OSError as err:  # the old file could not be read or moved
+            report.failed.append((record.id, f"无法读写案例文件（{_os_reason(err)}）"))
+            continue
+        if target is not None:
+            rel, last = target.relative_to(cases_dir.resolve()).as_posix(), manifest.get(case_id)
+            # a case the editor moved keeps convert's own path in the manifest, so it stays moved
+            new_manifest[case_id] = last if last and old is not None and rel != last else rel
+    for case_id, path in removable:
+        new_manifest.pop(case_id, None)
+        if path.resolve() not in names.vacant:  # its name was reused by another case: already overwritten
+            continue
+        try:
+            path.unlink()
+            report.removed.append(project.rel(path))
+        except OSError as err:
+            report.failed.append((project.rel(path), f"无法删除：{err.strerror or err}"))
+    _save_state(cases_dir, new_manifest, tombstones, tombs_changed, report)
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.date.today().isoformat()
 
 
 def _os_reason(err: OSError) -> str:
@@ -554,40 +745,38 @@ def _os_reason(err: OSError) -> str:
     return err.strerror or str(err)
 
 
-def _write_one(record: CaseRecord, text: str, old: Path | None, cases_dir: Path, taken: set[Path],
-               project: Project, report: Report) -> None:
+def _write_one(record: CaseRecord, text: str, old: Path | None, last_written: str | None, cases_dir: Path,
+               names: _Names, project: Project, report: Report) -> Path | None:
+    """Write one case; returns where it now lives (None when it could not be written)."""
     current = None
     if old is not None and old.exists():
+        old = old.resolve()
         current = old.read_text(encoding="utf-8", errors="replace")
         if generated_state(current) != "pristine":
             report.kept_edited.append(project.rel(old))
-            taken.add(old.resolve())
-            return
-    target = _free_path(cases_dir, record, taken, old)
-    if current == text and target == old.resolve():
+            names.claim(old)
+            return old
+    folder = confined(cases_dir, *record.folder)
+    root = cases_dir.resolve()
+    if old is not None and current is not None and (
+            (last_written is not None and old.relative_to(root).as_posix() != last_written)  # moved by the editor
+            or (old.parent == folder and _same_slug(old.stem, record.slug))):  # already where it belongs
+        target = old
+        names.claim(old)
+    else:
+        target = names.free(folder, record.slug)
+    if current == text and target == old:
         report.unchanged += 1
-        return
+        return target
     try:
         atomic_write(target, text)
     except OSError as err:  # disk full, read-only folder…: the old file stays as it was
         report.failed.append((project.rel(target), f"写入失败（{_os_reason(err)}），原有文件保持不变"))
-        return
-    if current is not None and old.resolve() != target:
+        return old if current is not None else None
+    if current is not None and old != target:
         old.unlink()  # a pristine generated file moved to its new name
     report.written.append(project.rel(target))
-
-
-def _free_path(cases_dir: Path, record: CaseRecord, taken: set[Path], old: Path | None) -> Path:
-    """The case's file name, with -2, -3 … when another case (or an editor's file) holds it."""
-    n = 1
-    while True:
-        name = record.slug if n == 1 else f"{record.slug}-{n}"
-        target = confined(cases_dir, *record.folder, f"{name}.md")
-        occupied = target in taken or (target.exists() and (old is None or target != old.resolve()))
-        if not occupied:
-            taken.add(target)
-            return target
-        n += 1
+    return target
 
 
 # ---------------------------------------------------------------- CLI
@@ -598,7 +787,7 @@ def convert(project: Project, raw: Path | None = None, jobs: int | None = None, 
     raw = raw or project.raw
     report = Report()
     if not raw.is_dir():
-        report.skipped.append((str(raw), "raw folder not found"))
+        report.skipped.append((str(raw), "找不到原始网页文件夹"))
         return report
     pages, refused = raw_listing(raw)
     report.skipped += [(project.rel(path), message) for path, message in refused]
@@ -624,6 +813,8 @@ def _stamp(raw: Path, project: Project) -> str:
             except OSError:
                 continue
             digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    tombs = project.cases / STATE_DIR / TOMBSTONES  # an editor restoring a case edits this list
+    digest.update(tombs.read_bytes() if tombs.is_file() else b"")
     return digest.hexdigest()
 
 
@@ -652,14 +843,24 @@ def _save_run(stamp_file: Path, raw: Path, project: Project, report: Report) -> 
 
 
 def add_parser(sp) -> None:
-    sp.add_argument("--raw", type=Path, help="raw input folder (default: raw/)")
-    sp.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
-    sp.add_argument("--no-cache", action="store_true", help="clean every page again")
-    sp.add_argument("-q", "--quiet", action="store_true", help="summary only, no progress bar")
+    sp.add_argument("--raw", type=Path, help="原始网页文件夹（默认：raw/）")
+    sp.add_argument("--jobs", type=int, default=None, help="并行进程数（默认：全部 CPU 核）")
+    sp.add_argument("--no-cache", action="store_true", help="不用缓存，重新清洗每个网页")
+    sp.add_argument("--wait", type=float, default=5.0, metavar="秒",
+                    help="另一个 casebook 正在运行时最多等待几秒（默认 5）")
+    sp.add_argument("-q", "--quiet", action="store_true", help="只输出摘要，不显示进度条")
 
 
 def run(args) -> int:
+    from .build import LOCK_NAME, _waiting
+    from .fsutil import LockBusy, project_lock
+
     project = Project.here()
-    report = convert(project, args.raw, args.jobs, progress=not args.quiet, use_cache=not args.no_cache)
+    try:
+        with project_lock(project.cache / LOCK_NAME, "convert", wait=args.wait, on_wait=_waiting):
+            report = convert(project, args.raw, args.jobs, progress=not args.quiet, use_cache=not args.no_cache)
+    except LockBusy as err:
+        print(f"casebook convert：{err}；cases/ 没有改动。", file=sys.stderr)
+        return 3
     print("\n".join(report.lines()))
     return 0 if report.ok else 1

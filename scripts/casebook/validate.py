@@ -50,9 +50,22 @@ class Problem:
     field: str
     message: str
     kind: str
+    severity: str = "error"  # "error" blocks `casebook build`; "warning" is reported only
 
     def format(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        """`path:line: 字段: 问题 → 怎样改` (warnings marked 提醒)."""
+        mark = "（提醒）" if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {self.field}: {mark}{_arrow(self.message)}"
+
+
+_FIX = re.compile(r"[，；,]\s*(?=请|应|是否指|应为|手写案例|写成|如是|一个标签)")
+
+
+def _arrow(message: str) -> str:
+    """The message with its fix set off by an arrow: 「领域「农业」不在分类表中 → 是否指…」."""
+    if "→" in message:
+        return message
+    return _FIX.sub(" → ", message, count=1)
 
 
 @dataclass
@@ -64,12 +77,24 @@ class Report:
     seconds: float = 0.0
 
     @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "warning"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def error_files(self) -> list[str]:
+        """Project-relative paths of the files that have an error (what `build --keep-going` leaves out)."""
+        return sorted({p.path for p in self.errors})
+
+    @property
     def by_kind(self) -> dict[str, int]:
         return dict(sorted(Counter(p.kind for p in self.problems).items()))
 
     def to_json(self) -> dict:
         return {"files": self.files, "cases": self.cases, "pages": self.pages,
-                "seconds": round(self.seconds, 3), "ok": not self.problems,
+                "seconds": round(self.seconds, 3), "ok": not self.errors,
                 "by_kind": self.by_kind, "problems": [asdict(p) for p in self.problems]}
 
 
@@ -122,11 +147,17 @@ def _closest(term: str, kind: str) -> str | None:
         best = best[0] if best else None
     if isinstance(best, dict):
         best = best.get("name")
-    if best:
-        return str(best)
     pool = _taxonomy()[0 if kind == "domain" else 1]
-    found = difflib.get_close_matches(term, list(pool), n=1, cutoff=0.3)
+    cutoff = rules()["suggest_cutoff"]
+    if best and str(best) in pool and _near(term, str(best), cutoff):
+        return str(best)
+    found = difflib.get_close_matches(term, list(pool), n=1, cutoff=cutoff)
     return found[0] if found else None
+
+
+def _near(a: str, b: str, cutoff: float) -> bool:
+    """Is `b` a near spelling of `a` (difflib ratio), or does one contain the other (软弱涣散 ⊂ 软弱涣散整顿)?"""
+    return a in b or b in a or difflib.SequenceMatcher(None, a, b).ratio() >= cutoff
 
 
 # ---------------------------------------------------------------- front matter checks
@@ -176,7 +207,7 @@ def _check_date(value: Any) -> str | None:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
-            return f"日期「{text}」不存在（该月没有这一天），请核对原文日期"
+            return _impossible_date(text)
     if day > dt.date.today():
         return f"日期「{day.isoformat()}」在今天之后，请核对"
     return None
@@ -195,6 +226,32 @@ def key_problems(meta: dict, kind: str, extra: frozenset[str] | set[str] = froze
             message = f"未知字段「{key}」，是否指「{close[0]}」?"
         out.append((str(key), message, "security" if str(key) in policy.policy().theme_keys else "field"))
     return out
+
+
+def _impossible_date(text: str) -> str:
+    """Name what is wrong with a YYYY-MM-DD that is no date: the month, else the day."""
+    year, month, day = (int(x) for x in text.split("-"))
+    if not 1 <= month <= 12:
+        return f"日期「{text}」不存在：没有 {month} 月（月份应为 01–12），请核对原文日期"
+    import calendar
+
+    last = calendar.monthrange(max(year, 1), month)[1]
+    return f"日期「{text}」不存在：{year} 年 {month} 月只有 {last} 天，请核对原文日期"
+
+
+def _near_codes(code: str, n: int = 5) -> list[str]:
+    """Codes close to a 6-digit code that does not exist: the counties of the same city, else the
+    cities of the same province ("440902 茂南区")."""
+    from . import regions
+
+    db = regions._db()
+    for prefix in (code[:4], code[:2]):
+        near = sorted((c, d.name) for c, d in db.codes.items() if c.startswith(prefix) and c != code
+                      and not getattr(d, "historical", False) and not c.endswith("00" if len(prefix) == 4 else "0000"))
+        if near:
+            near.sort(key=lambda item: abs(int(item[0]) - int(code)))
+            return [f"{c}（{name}）" for c, name in near[:n]]
+    return []
 
 
 def check_meta(doc: casefile.CaseDoc, project: Project | None = None,  # noqa: C901
@@ -268,6 +325,12 @@ def check_meta(doc: casefile.CaseDoc, project: Project | None = None,  # noqa: C
                 continue  # the code disagrees only because a name is wrong: one fault, one message
             if fld == "region.code" and _is_blank(region.get("code")) and _suggestion:
                 message = f"缺少地区代码 region.code，应为 \"{_suggestion}\""
+            elif fld == "region.code" and re.fullmatch(r"\d{6}", code) and not regions.by_code(code):
+                if _suggestion:
+                    message += f"，按地名应为「{_suggestion}」"
+                else:
+                    near = _near_codes(code)
+                    message += f"，相近的代码有：{'、'.join(near)}" if near else "，请查 GB/T 2260 行政区划代码"
             out.append((fld, message, "region"))
 
     # taxonomy
@@ -513,6 +576,8 @@ def markdown_links(lines: list[str], first_line: int) -> list[tuple[int, str]]:
     for i, line in enumerate(lines):
         if "](" in line:
             for m in INLINE_LINK.finditer(line):
+                if _escaped(line, m.start() + (line[m.start()] == "!")):
+                    continue  # \[text\](…) is literal text in Markdown, not a link
                 out.append((first_line + i, m.group(1).strip("<>").strip()))
         m = REF_DEF.match(line)
         if m:
@@ -521,6 +586,14 @@ def markdown_links(lines: list[str], first_line: int) -> list[tuple[int, str]]:
             for m in AUTOLINK.finditer(line):
                 out.append((first_line + i, m.group(1)))
     return out
+
+
+def _escaped(line: str, at: int) -> bool:
+    """Is the character at `at` escaped by an odd run of backslashes before it?"""
+    n = 0
+    while at - n - 1 >= 0 and line[at - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
 
 
 def check_headings(lines: list[str], first_line: int) -> list[tuple[int, str]]:
@@ -827,7 +900,7 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
     problems: list[Problem] = []
 
     def add(_f: _File, line: int, fld: str, message: str, kind: str) -> None:
-        problems.append(Problem(f.rel, line, fld, message, kind))
+        problems.append(Problem(f.rel, line, fld, message, kind, _severity(fld, kind, False)))
 
     if os.path.islink(abs_path):
         return problems, None, None, 1  # reported once, by validate() (policy: symlinks)
@@ -851,11 +924,19 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
             f.doc = casefile.parse_quick(f.text)
             f.body, f.body_line = f.doc.body, f.doc.body_line
         except casefile.CaseFileError as err:
-            add(f, err.line or 1, "yaml", _yaml_message(str(err)), "parse")
+            add(f, _quote_line(f.text, err), "yaml", _yaml_message(str(err)), "parse")
+            return problems, f.is_case, None, 1
+        except (ValueError, OverflowError, RecursionError, MemoryError) as err:  # 5,000-digit ints, depth …
+            add(f, 2, "yaml", _unreadable_value(err), "parse")
             return problems, f.is_case, None, 1
     if f.is_case and f.doc is not None:
-        for fld, message, kind in check_meta(f.doc, project, f.text):
-            add(f, f.doc.line_of(fld), fld, message, kind)
+        try:
+            found = check_meta(f.doc, project, f.text)
+        except (ValueError, TypeError, OverflowError, RecursionError) as err:  # a value no check foresaw
+            found = [("yaml", _unreadable_value(err), "value")]
+        generated = casefile.generated_state(f.text) == "pristine"  # as convert wrote it, untouched
+        for fld, message, kind in found:
+            problems.append(Problem(f.rel, f.doc.line_of(fld), fld, message, kind, _severity(fld, kind, generated)))
         _check_folder(f, tree, add)
     elif f.doc is not None:
         extra = _STATE.get("allow", {}).get("/".join(tree.under_cases(f.abs) or ()), ())
@@ -880,6 +961,36 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
             add(f, f.body_line + i, "body", f"正文还是模板里的占位内容，请改写成案例正文：{line.strip()[:40]}", "placeholder")
     lead = next((i for i, line in enumerate(f.body.split("\n")) if line.strip()), 0)
     return problems, True, sketch(f.body), f.body_line + lead
+
+
+def _quote_line(text: str, err: casefile.CaseFileError) -> int:
+    """The line an unclosed quote opens on (YAML reports the end of the front matter instead)."""
+    if "unexpected end of stream" in str(err):
+        for i, line in enumerate(text.split("\n")[1:err.line or None], 2):
+            value = line.partition(":")[2].strip()
+            if value[:1] in ("'", '"') and (len(value) == 1 or not value.rstrip().endswith(value[0])):
+                return i
+    return err.line or 1
+
+
+def _unreadable_value(err: BaseException) -> str:
+    text = str(err)
+    if "digits" in text or isinstance(err, OverflowError):
+        return "前置元数据里有一个位数过多的数字，无法读取；年份请写 4 位数，如 2021"
+    if isinstance(err, RecursionError):
+        return "前置元数据嵌套太深，无法读取；每个字段只写一层，如 region: {province: 广东省}"
+    return f"前置元数据里有无法读取的值（{text[:80]}），请按模板改写这一项"
+
+
+def _severity(fld: str, kind: str, generated: bool) -> str:
+    """"warning" for what does not block a build (data/validate_rules.yaml, warnings), else "error"."""
+    w = rules()["warnings"]
+    top = fld.split(".")[0].split("[")[0]
+    if kind in w["kinds"] or fld in w["fields"] or (kind == "missing" and top in w["missing_fields"]):
+        return "warning"
+    if generated and kind in w["generated_kinds"] and top in w["generated_fields"]:
+        return "warning"
+    return "error"
 
 
 def _body_of(abs_path: str) -> str:
@@ -986,7 +1097,7 @@ def validate(project: Project, paths: list[Path] | None = None, jobs: int | None
             other, sim = match
             report.problems.append(Problem(
                 tree.rel(a), lead_line, "body", f"正文与「{tree.rel(other)}」高度相似（相似度 {sim:.0%}），可能重复提交；"
-                f"如是同一做法请合并到已有案例，否则请改写", "duplicate"))
+                f"如是同一做法请合并到已有案例，否则请改写", "duplicate", _severity("body", "duplicate", False)))
 
     report.problems.sort(key=lambda p: (p.path, p.line, p.field))
     report.seconds = time.perf_counter() - start
@@ -1065,17 +1176,21 @@ def summary_text(report: Report) -> str:
     if not report.problems:
         return head + "没有发现问题。"
     kinds = "，".join(f"{KIND_NAMES.get(k, k)} {n}" for k, n in report.by_kind.items())
-    return head + f"发现 {len(report.problems)} 个问题（{kinds}）。请按提示修改后重新运行 casebook validate。"
+    errors, warnings = len(report.errors), len(report.warnings)
+    counts = f"错误 {errors} 个" + (f"、提醒 {warnings} 个" if warnings else "")
+    tail = ("请按提示修改后重新运行 casebook validate；有错误时 casebook build 不会发布。" if errors
+            else "提醒不影响发布，但请尽量补全。")
+    return head + f"发现 {len(report.problems)} 个问题（{counts}；{kinds}）。{tail}"
 
 
 def add_parser(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="case files or folders to check (default: every .md under cases/)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="路径",
+                        help="要检查的案例文件或文件夹（默认：cases/ 下所有 .md）")
+    parser.add_argument("--json", action="store_true", help="以 JSON 输出检查结果（字段名为英文，供程序读取）")
+    parser.add_argument("--jobs", type=int, default=None, help="并行进程数（默认：全部 CPU 核）")
     parser.add_argument("--github", action="store_true",
-                        help="also print GitHub Actions annotations (::error file=...,line=...)")
-    parser.add_argument("--root", type=Path, help="project root (default: the folder holding mkdocs.yml)")
+                        help="另外输出 GitHub Actions 注释（::error file=…,line=…）")
+    parser.add_argument("--root", type=Path, help="项目根目录（默认：含 mkdocs.yml 的文件夹）")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -1090,8 +1205,9 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "github", False):
         for p in report.problems:
             message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::error file={p.path},line={p.line},title={p.field}::{message}")
-    return 1 if report.problems else 0
+            level = "warning" if p.severity == "warning" else "error"
+            print(f"::{level} file={p.path},line={p.line},title={p.field}::{message}")
+    return 1 if report.errors else 0
 
 
 # ---------------------------------------------------------------- benchmark
