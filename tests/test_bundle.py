@@ -265,7 +265,7 @@ def test_pdf_of_a_selection_prints_every_case_in_chinese(tmp_path):
     chosen = [c for c in cases if c.region_path[0] == province]
     result = bundle.build_bundle(Project(ROOT), tmp_path, bundle.Selection(province=[province]), title="打印培训",
                                  now=dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.timezone.utc), pdf=True)
-    assert result.pdf == tmp_path.resolve() / "casebook-offline-20260102.pdf"
+    assert result.pdf == tmp_path.resolve() / f"casebook-offline-{province}-20260102.pdf"
     data = result.pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     text = subprocess.run([shutil.which("pdftotext"), "-layout", str(result.pdf), "-"], capture_output=True,

@@ -330,12 +330,24 @@ def load_raw_config(path: Path) -> dict:
         return yaml_load(handle) or {}
 
 
-def mkdocs_config(project: Project, docs_dir: Path, site_dir: Path, title: str | None = None):
+def mkdocs_config(project: Project, docs_dir: Path, site_dir: Path, title: str | None = None,
+                  trusted: tuple[str, ...] = ()):
+    """The offline build's config; `trusted`: the pages the bundle wrote itself (print pages)."""
     from mkdocs.config import load_config
 
     raw = load_raw_config(project.mkdocs_yml)
-    return load_config(str(project.mkdocs_yml), docs_dir=str(docs_dir), site_dir=str(site_dir),
-                       **offline_overrides(raw, title))
+    over = offline_overrides(raw, title)
+    if trusted:
+        over["plugins"] = [_with_trusted(item, sorted(trusted)) for item in over["plugins"]]
+    return load_config(str(project.mkdocs_yml), docs_dir=str(docs_dir), site_dir=str(site_dir), **over)
+
+
+def _with_trusted(item, pages: list[str]):
+    name = next(iter(item)) if isinstance(item, dict) else str(item)
+    if name != "casebook":
+        return item
+    options = dict(item[name] or {}) if isinstance(item, dict) else {}
+    return {"casebook": {**options, "trusted_pages": pages}}
 
 
 # ---------------------------------------------------------------------------- prebuilt search index
@@ -691,14 +703,16 @@ def build_bundle(project: Project, out_dir: Path | None = None, selection: Selec
             print_pages[PDF_PAGE] = printpages.render_page(
                 title or selection.describe() or "案例选编", ordered, PDF_PAGE,
                 intro=f"本文件收录 {len(ordered)} 个案例，生成于 {beijing_time(now)}。")
+        written = []
         for src, text in print_pages.items():
             dest = confined(docs, src)
             if dest.exists():
-                continue  # an editor's own page wins
+                continue  # an editor's own page wins (and is cleaned as one)
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
+            written.append(src)
         try:
-            config = mkdocs_config(project, docs, site, title)
+            config = mkdocs_config(project, docs, site, title, trusted=tuple(written))
             build(config)
         except MkDocsException as err:
             raise BundleError(f"站点构建失败：{err}") from None

@@ -7,6 +7,7 @@ Chromium: Debian's `chromium` on PATH, else Playwright's own; Chinese text needs
 from __future__ import annotations
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from html import escape
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def write_pdf(page: Path, target: Path, title: str = "", timeout_s: float = 300)
     if not page.is_file():
         raise PdfError(f"找不到要打印的页面 {page}")
     exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    # Playwright's sync API refuses to run where an asyncio loop runs (a caller's, or another
+    # Playwright session's): print from a thread of its own
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        data = pool.submit(_print, sync_playwright, PlaywrightError, exe, page, title, timeout_s).result()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, data)
+    return len(data)
+
+
+def _print(sync_playwright, PlaywrightError, exe, page: Path, title: str, timeout_s: float) -> bytes:  # noqa: N803
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=exe) if exe else p.chromium.launch()
@@ -47,6 +58,4 @@ def write_pdf(page: Path, target: Path, title: str = "", timeout_s: float = 300)
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise PdfError(f"无法用 Chromium 生成 PDF（{first}）；请安装 chromium，"
                        "或运行 python -m playwright install chromium") from None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(target, data)
-    return len(data)
+    return data

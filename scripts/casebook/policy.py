@@ -34,6 +34,7 @@ class Policy:
     url_schemes: frozenset[str]
     reserved_id: re.Pattern
     reserved_class: re.Pattern
+    site_name: re.Pattern
     front_matter_bytes: int
     yaml_depth: int
     number_digits: int
@@ -55,6 +56,7 @@ def policy() -> Policy:
         attributes={k: frozenset(v) for k, v in h["attributes"].items()},
         style_properties=frozenset(h["style_properties"]), url_schemes=frozenset(h["url_schemes"]),
         reserved_id=re.compile(h["reserved_id"]), reserved_class=re.compile(h["reserved_class"]),
+        site_name=re.compile(h["site_name"]),
         front_matter_bytes=int(lim["front_matter_bytes"]), yaml_depth=int(lim["yaml_depth"]),
         number_digits=int(lim["number_digits"]),
     )

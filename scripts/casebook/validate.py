@@ -534,7 +534,8 @@ def check_attr_lists(lines: list[str], first_line: int) -> list[tuple[int, str]]
             continue
         for m in ATTR_LIST.finditer(line):
             for sign, name, attr, _ in ATTR_TOKEN.findall(m.group(1).lstrip(":")):
-                bad = ((sign == "#" and pol.reserved_id.match(name)) or (sign == "." and pol.reserved_class.match(name))
+                bad = ((sign == "#" and (pol.reserved_id.match(name) or pol.site_name.match(name)))
+                       or (sign == "." and (pol.reserved_class.match(name) or pol.site_name.match(name)))
                        or (attr and attr.lower() not in pol.attributes["*"]))
                 if bad:
                     shown = f"{sign}{name}" if sign else attr

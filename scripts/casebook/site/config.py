@@ -24,6 +24,9 @@ class CasebookConfig(Config):
     # front-matter keys beyond data/policy.yaml's that named pages may carry, e.g. {index.md: [hide]}
     # (keys that steer the theme are refused in every other file)
     front_matter_allow = c.Type(dict, default={})
+    # pages casebook itself wrote into the docs folder (the offline bundle's print pages): their
+    # HTML is the site's own; editors' text inside them is still cleaned of script and theme names
+    trusted_pages = c.Type(list, default=[])
     # Atom feed of the newest cases (path under the site); empty: no feed
     feed = c.Type(str, default="feed.xml")
     # how many cases the feed lists

@@ -490,10 +490,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             # a title taken from the first heading is HTML text; Material prints it through Jinja's
             # `striptags`, which unescapes it (&lt;/title&gt;&lt;script&gt; would run): keep it escaped
             page.meta["title"] = html.escape(html.unescape(page.title))
-        if page.file.src_uri not in self.generated:  # written by an editor (or the converter)
-            content = sanitize.clean(content)
-        else:
+        if page.file.src_uri in self.generated or page.file.src_uri in self.config.trusted_pages:
             content = sanitize.clean_generated(content)
+        else:  # written by an editor (or the converter)
+            content = sanitize.clean(content)
         if self.glossary and page.meta.get("casebook") is None:
             content = self.glossary.annotate(content)
         svg = self.maps.pop(page.file.src_uri, None)

@@ -19,20 +19,27 @@ import nh3
 from ..policy import policy
 
 
-def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
-    """Ids and classes the theme or the site rely on stay theirs (Material reads #__config)."""
+def _names_filter(site_names_too: bool):
+    """Drop ids and classes the theme relies on (Material reads #__config) and, in editors' pages,
+    the site's own (cb-…)."""
     pol = policy()
-    if attr == "id" and pol.reserved_id.match(value):
-        return None
-    if attr == "class":
-        kept = [c for c in value.split() if not pol.reserved_class.match(c)]
-        return " ".join(kept) or None
-    return value
+
+    def refused(value: str, theme: re.Pattern) -> bool:
+        return bool(theme.match(value) or (site_names_too and pol.site_name.match(value)))
+
+    def keep(tag: str, attr: str, value: str) -> str | None:
+        if attr == "id":
+            return None if refused(value, pol.reserved_id) else value
+        if attr == "class":
+            return " ".join(c for c in value.split() if not refused(c, pol.reserved_class)) or None
+        return value
+    return keep
 
 
 def _cleaner(generated: bool = False) -> nh3.Cleaner:
-    """The editor's cleaner, or (generated=True) the one for pages this plugin writes: those may
-    use the site's own ids, classes and data- attributes, but nothing that runs either."""
+    """The editor's cleaner, or (generated=True) the one for pages casebook writes: those may use
+    the site's own ids, classes and data- attributes, but nothing that runs either, and never the
+    theme's names (they may quote editors' text)."""
     pol = policy()
     return nh3.Cleaner(
         generic_attribute_prefixes={"data-"} if generated else None,
@@ -43,7 +50,7 @@ def _cleaner(generated: bool = False) -> nh3.Cleaner:
         link_rel=None,                          # leave the links Markdown made as they are
         strip_comments=False,                   # the tags plugin's listing markers are comments
         filter_style_properties=set(pol.style_properties),
-        attribute_filter=None if generated else _attribute_filter,
+        attribute_filter=_names_filter(site_names_too=not generated),
     )
 
 
