@@ -128,6 +128,11 @@ def project_lock(path: Path, verb: str, wait: float = 5.0, on_wait=None) -> Iter
                 break
             except BlockingIOError:
                 pid, holder_verb = _holder(path)
+                for _ in range(10):  # the holder writes its pid just after taking the lock
+                    if pid:
+                        break
+                    time.sleep(0.05)
+                    pid, holder_verb = _holder(path)
                 if time.monotonic() >= deadline:
                     raise LockBusy(pid, holder_verb, path) from None
                 if not told and on_wait is not None:

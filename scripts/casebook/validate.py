@@ -520,7 +520,7 @@ def check_html(lines: list[str], first_line: int) -> list[tuple[int, str, str]]:
     return out
 
 
-ATTR_LIST = re.compile(r"\{:?\s*([#.][^{}\n]*|:[^{}\n]*)\}")
+ATTR_LIST = re.compile(r"(?<!\\)\{:?\s*([#.][^{}\n]*|:[^{}\n]*)\}")  # `\{` is text, not a list
 ATTR_TOKEN = re.compile(r"""([#.])([^\s#.}]+)|([^\s=]+)=("[^"]*"|'[^']*'|\S+)""")
 
 
