@@ -115,7 +115,7 @@
     var out = "", at = 0;
     hits.forEach(function (h) {
       if (h[0] < at) return;
-      out += escapeHTML(raw.slice(at, h[0])) + "<mark data-md-highlight>" + escapeHTML(raw.slice(h[0], h[1])) + "</mark>";
+      out += escapeHTML(raw.slice(at, h[0])) + "<mark>" + escapeHTML(raw.slice(h[0], h[1])) + "</mark>";
       at = h[1];
     });
     return out + escapeHTML(raw.slice(at));
