@@ -302,3 +302,17 @@ def worker_script(site_dir: Path) -> str | None:
     """The search worker that replaces Material's, as the build copied it; None if missing."""
     path = Path(site_dir) / WORKER
     return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _unjsonp(text: str):
+    return json.loads(text[text.index(",") + 1:text.rindex(")")])
+
+
+def read_index(site_dir: Path) -> tuple[dict, list[str]]:
+    """(manifest, indexed text of each document) of a built site's index, for checks and tools."""
+    folder = Path(site_dir) / "search" / FOLDER
+    manifest = _unjsonp((folder / "manifest.js").read_text(encoding="utf-8"))
+    texts: list[str] = []
+    for n in range(math.ceil(len(manifest["docs"]) / manifest["chunk"])):
+        texts += _unjsonp((folder / "d" / f"{n}.js").read_text(encoding="utf-8"))
+    return manifest, texts
