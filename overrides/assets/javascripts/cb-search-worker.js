@@ -14,7 +14,7 @@
   "use strict";
 
   var SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
-  var SNIPPETS = 20;        /* results that get a text snippet (the rest: title only) */
+  var SNIPPETS = 10;        /* results that get a text snippet (the rest: title only): one screen */
   var WINDOW = 48;          /* characters of context on each side of a match */
   var KIND_BOOST = [1000, 0, 0, 0, 0];  /* case, browse page, guide, home, other */
 

@@ -36,7 +36,7 @@ from pathlib import Path
 KINDS = {"case": 0, "browse": 1, "guide": 2, "home": 3, "page": 4}
 FORMAT = 1
 SHARD_BYTES = 48_000      # aimed-at size of a postings shard
-CHUNK_DOCS = 8            # documents per text chunk
+CHUNK_DOCS = 4            # documents per text chunk (a first search loads up to 10 of them)
 FOLDER = "cb"
 
 
