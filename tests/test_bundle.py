@@ -1,5 +1,5 @@
 """`casebook bundle` without a browser: selection, MkDocs overrides, home-page stamp, printable
-pages, the port of Material's search tokenizer and the prebuilt index, path confinement, and a
+pages, the search index files, path confinement, and a
 real subset build (only the chosen cases in the zip)."""
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from casebook.site import printpages
 from casebook.site.records import from_meta, split_front_matter
 
 ROOT = Path(__file__).resolve().parents[1]
-SEP = bundle.js_separator(r"[\s\u200b\u3000\-、。，．？！；]+")
 
 
 def real_cases() -> list:
@@ -27,84 +26,6 @@ def real_cases() -> list:
         if isinstance(meta.get("region"), dict) and isinstance(meta.get("source"), dict):
             out.append(from_meta(path.relative_to(ROOT / "cases").as_posix(), meta, body))
     return out
-
-
-# ---------------------------------------------------------------- Material's tokenizer, ported
-
-
-def test_tokenize_positions_follow_materials_table_layout():
-    # block 0: <p> (slot 0), 党建 (1), 引领 (2), </p> (3); block 1: text 发展 (0), ABC (1)
-    tokens = bundle.tokenize("<p>党建\u200b引领</p> 发展\u200bABC", SEP)
-    assert tokens == [("党建", 1), ("引领", 2), ("发展", 1 << 20 | 0), ("abc", 1 << 20 | 1)]
-
-
-def test_tokenize_lists_continue_the_block_count_and_skip_empty_values():
-    # tags: each string is one more input; blocks continue after the previous input's blocks
-    assert bundle.tokenize(["软弱涣散", "三会一课"], SEP) == [("软弱涣散", 0), ("三会一课", 1 << 20)]
-    assert bundle.tokenize(None, SEP) == []
-    assert bundle.tokenize("、。 ", SEP) == []
-
-
-def test_tokenize_nested_and_self_closing_markup():
-    # <a><b>x</b></a>: only the outer tag pair counts as markup slots; "x" sits between them
-    tokens = bundle.tokenize("<a href=x><code>x1</code></a><br/>y", SEP)
-    assert tokens[0] == ("x1", 1)
-    # "<br/>" is self-closing: no markup slot, so "y" is the first slot of block 1
-    assert tokens[-1] == ("y", 1 << 20 | 0)
-
-
-def test_js_separator_spells_out_javascript_whitespace():
-    rx = bundle.js_separator(r"[\s\-]+")
-    assert rx.fullmatch("\ufeff")      # JavaScript's \s has U+FEFF, Python's does not
-    assert not rx.fullmatch("\x1c")    # Python's \s has U+001C, JavaScript's does not
-    assert bundle.js_separator(r"\s+").fullmatch("\u3000 ")
-
-
-# ---------------------------------------------------------------- prebuilt index
-
-
-def _index(docs, pipeline=("stemmer",), lang=("zh",)):
-    return {"config": {"lang": list(lang), "separator": r"[\s\u200b\-]+", "pipeline": list(pipeline),
-                       "fields": {"title": {"boost": 1000.0}, "text": {"boost": 1.0},
-                                  "tags": {"boost": 1000000.0}}},
-            "docs": docs}
-
-
-def test_prebuilt_index_encodes_postings_and_term_frequencies():
-    docs = [{"location": "a.html", "title": "党建\u200b引领", "text": "党建\u200b党建\u200b发展"},
-            {"location": "b.html", "title": "发展", "text": "服务"},
-            {"location": "c.html", "title": "", "text": "发展", "tags": ["党建"]}]
-    pre = bundle.prebuild_index(_index(docs))
-    assert pre["v"] == 3 and pre["refs"] == ["a.html", "b.html", "c.html"]
-    assert pre["fields"] == ["title", "text", "tags"] and pre["pipeline"] == ["stemmer-zh"]
-    terms = pre["terms"]
-    assert terms == sorted(["党建", "引领", "发展", "服务"])
-    t = {term: i for i, term in enumerate(terms)}
-    # 党建: a.html title (doc 0, field 0), a.html text (0, 1), c.html tags (doc +2, field 2)
-    assert pre["df"][t["党建"]] == 3  # counted once per field, as lunr.idf does
-    assert pre["postings"][t["党建"]] == ",".join(bundle._b36(n) for n in (0 * 3 + 0, 0 * 3 + 1, 2 * 3 + 2))
-    # 发展: a.html text, b.html title, c.html text
-    assert pre["postings"][t["发展"]] == ",".join(bundle._b36(n) for n in (1, 1 * 3 + 0, 1 * 3 + 1))
-    # a.html text: 党建 twice, 发展 once, terms delta-coded in index order
-    first, second = sorted([(t["党建"], 2), (t["发展"], 1)])
-    expected = f"{bundle._b36(first[0])},{bundle._b36(first[1])},{bundle._b36(second[0] - first[0])},{bundle._b36(second[1])}"
-    assert pre["vectors"][0][1] == expected
-    assert pre["vectors"][1][2] == ""  # no tags: empty vector, as Lunr keeps one per field
-
-
-def test_prebuilt_index_only_where_the_worker_can_be_matched():
-    docs = [{"location": "a.html", "title": "x", "text": "y"}]
-    assert bundle.prebuild_index(_index(docs, pipeline=("stopWordFilter",))) is None
-    assert bundle.prebuild_index(_index(docs, lang=("de",))) is None
-    en = bundle.prebuild_index(_index([{"location": "a.html", "title": "Services", "text": ""}],
-                                      pipeline=("stemmer",), lang=("en",)))
-    assert en["pipeline"] == ["stemmer"] and en["terms"] == ["servic"]
-
-
-def test_terms_are_sorted_in_javascript_order():
-    # U+FF01 sorts after U+1F600 by code point but before it by UTF-16 code unit (0xD83D)
-    docs = [{"location": "a.html", "title": "\U0001F600 \uff01", "text": ""}]
-    assert bundle.prebuild_index(_index(docs))["terms"] == ["\U0001F600", "\uff01"]
 
 
 # ---------------------------------------------------------------- selection and config
@@ -222,7 +143,8 @@ def test_subset_bundle_holds_only_the_chosen_cases(tmp_path):
     assert f"收录 <strong>{len(chosen)}</strong> 个案例" in home and f"省份：{province}" in home
     assert "2026-01-02 11:04（北京时间）" in home and "分省培训" in home
     assert re.search(r"<h1[^>]*>分省培训", home)   # the heading too, not only the site name
-    assert "var __casebook_lunr" in search and "search/search_index.json" not in names
+    assert search.startswith("var __index = ") and "search/search_index.json" not in names
+    assert "search/cb/manifest.js" in names and any(n.startswith("search/cb/p/") for n in names)
     assert "print/selection.html" in names and "assets/javascripts/iframe-worker.js" in names
     # the trainers' bundle leaves out the editor guide and the home page's pointer to it
     assert not any(n.startswith("guide/") for n in names) and "编者指南" not in home

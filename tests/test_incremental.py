@@ -2,7 +2,6 @@
 is byte for byte the one a full build of the same cases gives."""
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -67,8 +66,9 @@ def page_of(project: Project, case: Path) -> Path:
 
 
 def search_texts(site: Path) -> str:
-    docs = json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]
-    return "\n".join(d["title"] + d["text"] for d in docs).replace("\u200b", "")
+    from casebook.site.search import read_index
+
+    return "\n".join(read_index(site)[1])
 
 
 @pytest.fixture(scope="module")

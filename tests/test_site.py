@@ -97,16 +97,45 @@ def test_related_prefers_shared_text_theme_and_region_and_explains():
     assert all(r.index != 0 for r in result[0])
 
 
-def test_zwsp_shrink_keeps_browser_tokens(built):
-    """Dropping U+200B next to separators must not change how the browser splits the text."""
-    original = json.loads((built["site"] / "search" / "search_index.json").read_text(encoding="utf-8"))
-    separator = re.compile(original["config"]["separator"])
-    sample = "\u200b党建\u200b引领\u200b，\u200b基层\u200b\u200b治理\u200b。\u200b三会一课\u200b（\u200b试点\u200b）"
-    doc = {"config": original["config"], "docs": [{"location": "a/", "title": "t", "text": sample}]}
-    shrunk = search.shrink(json.loads(json.dumps(doc)))["docs"][0]["text"]
-    assert len(shrunk) < len(sample)
-    split = lambda s: [t for t in separator.split(s) if t]  # noqa: E731
-    assert split(shrunk) == split(sample)
+def test_fold_table_comes_from_opencc_and_keeps_lengths():
+    assert search.fold("黨群服務中心 選聘分離 電白") == "党群服务中心 选聘分离 电白"
+    assert search.fold("ＡＢＣ１０分鐘 Mkdocs") == "abc10分钟 mkdocs"
+    pairs = search.fold_pairs()
+    assert len(pairs) > 2000
+    assert all(len(a.encode("utf-16-le")) == len(b.encode("utf-16-le")) == 2 for a, b in pairs)
+
+
+def _positions(files: dict, bigram: str) -> dict[int, list[int]]:
+    """Decode one bigram's postings as the worker does."""
+    manifest = search._unjsonp(files["manifest.js"])
+    shard = search._unjsonp(files[f"p/{search.fnv1a(bigram) % manifest['shards']}.js"])
+    docs, counts, deltas = shard.get(bigram, ([], [], []))
+    out, d, k = {}, 0, 0
+    for dd, c in zip(docs, counts):
+        d += dd
+        p, got = 0, []
+        for _ in range(c):
+            p += deltas[k]
+            k += 1
+            got.append(p)
+        out[d] = got
+    return out
+
+
+def test_bigram_postings_give_exact_positions_within_words():
+    entries = [search.document("a/", "电白区经验", "<p>电白区、10分钟。</p>", "case"),
+               search.document("b/", "其他", '<div class="cb-meta" aria-label="案例信息"><dl><div class="cb-meta__row">'
+                               "<dt>地区</dt><dd>广东省 › 茂名市 › 电白区</dd></div></dl></div><p>電白</p>", "case")]
+    assert entries[1]["meta"] == [["地区", "广东省 › 茂名市 › 电白区"]]
+    files = search.build_files(entries)
+    texts = [search.layout(e)[0] for e in entries]
+    found = _positions(files, "电白")
+    assert set(found) == {0, 1}
+    for d, starts in found.items():
+        assert [texts[d][p:p + 2] for p in starts] in (["电白"] * len(starts), ["电白", "電白"])
+    assert len(found[1]) == 2                # the panel and the Traditional 電白 in the text
+    assert _positions(files, "白、") == {}    # no bigram across punctuation
+    assert set(_positions(files, "10")) == {0} and set(_positions(files, "0分")) == {0}
 
 
 # ---------------------------------------------------------------- built site
@@ -198,21 +227,20 @@ def test_heading_ids_are_never_empty_or_numeric(built):
             assert hid and not hid.replace("-", "").replace("_", "").isdigit(), (page, hid)
 
 
-def test_search_index_is_compact_utf8_section_level(built):
-    path = built["site"] / "search" / "search_index.json"
-    raw = path.read_text(encoding="utf-8")
-    assert not re.search(r"(?<!\\)\\u(?:[4-9][0-9a-f]{3}|200b)", raw)  # UTF-8, not \uXXXX escapes
-    index = json.loads(raw)
-    per_case = path.stat().st_size / built["data"]["count"]
-    assert per_case <= 10 * 1024, per_case
-    locations = [d["location"] for d in index["docs"]]
-    assert sum("#" in loc for loc in locations) > built["data"]["count"]  # sections, not only pages
-    texts = " ".join(d["text"] for d in index["docs"])
+def test_search_index_is_sharded_one_document_per_page(built):
+    manifest, texts = search.read_index(built["site"])
+    cases = [d for d in manifest["docs"] if d[2] == search.KINDS["case"]]
+    assert len(cases) == built["data"]["count"]
+    assert all("#" not in d[0] for d in manifest["docs"])
+    folder = built["site"] / "search" / "cb"
+    size = sum(p.stat().st_size for p in folder.rglob("*.js"))
+    assert size / len(cases) <= 24 * 1024, size / len(cases)  # positions included: exact phrases
+    largest = max(p.stat().st_size for p in (folder / "p").glob("*.js"))
+    assert largest < 8 * search.SHARD_BYTES, largest
+    joined = "\n".join(texts)
+    assert "\u200b" not in joined
     for term in ("三会一课", "软弱涣散", "干部推荐"):
-        assert term in texts.replace("\u200b", "")
-    # browse pages stay out of the index
-    assert not any(loc.startswith(("regions/", "themes/", "years/", "filter")) for loc in locations)
-
+        assert term in joined
 
 def test_no_outside_assets(built):
     for page in [built["site"] / "index.html", built["site"] / "filter" / "index.html",
@@ -278,8 +306,8 @@ def test_tags_index_links_every_tag_once_with_its_count(built):
     assert sorted(shown) == sorted(f"{t}（{n}）" for t, n in counts.items())
 
 
-def test_search_worker_query_segmentation_is_patched(built):
+def test_material_search_worker_is_replaced(built):
     workers = list((built["site"] / "assets" / "javascripts" / "workers").glob("search.*.min.js"))
     assert workers
-    text = workers[0].read_text(encoding="utf-8")
-    assert search.WORKER_FIX in text and search.WORKER_BUG not in text
+    ours = (ROOT / "overrides" / search.WORKER).read_text(encoding="utf-8")
+    assert workers[0].read_text(encoding="utf-8") == ours

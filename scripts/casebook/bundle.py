@@ -10,11 +10,9 @@ selected case files plus every non-case page (cases/ is never touched):
   not add its CDN copy.
 - the home page says when the bundle was built, from how many cases and with which filter;
   combined printable pages (per province, per theme, and for the whole selection) are added.
-- search from file://: Material would re-index every document on every page it opens (6-7 s at
-  1,000 cases). We prebuild the Lunr index here, with exactly the tokens, positions and scores
-  Material's worker computes (`prebuild_index`), and ship it compactly in
-  search/search_index.js; the shim hands it to the worker, which then decodes only the postings
-  a query touches.
+- search from file://: the site's own sharded bigram index (site/search.py) is JSONP, so the
+  worker (run in an iframe by the shim) loads the files a query needs with script tags;
+  search/search_index.js carries only Material's search configuration.
 
 The zip `dist/casebook-offline-YYYYMMDD.zip` is written atomically; nothing is written outside
 dist/ and temporary folders.
@@ -350,228 +348,31 @@ def _with_trusted(item, pages: list[str]):
     return {"casebook": {**options, "trusted_pages": pages}}
 
 
-# ---------------------------------------------------------------------------- prebuilt search index
-#
-# Material's search worker (9.x) builds a Lunr index in the browser from search_index.json:
-# fields from config.fields (in order), its own HTML-aware tokenizer (`tokenize`, splitting on
-# config.separator, positions `block << 20 | slot`), the language pipeline minus the functions
-# not in config.pipeline, `b(0)`, and the `position` metadata. `prebuild_index` computes the same
-# inverted index and field vectors in Python (checked against the worker's own index in
-# tests/test_bundle.py) and encodes them compactly: per term a string
-# "(doc - previous doc) * fields + field, …", per term its document frequency, and per document
-# and field "(term - previous term), term frequency, …" (integers in base 36), decoded in the
-# browser only when a query touches them; the shim computes the BM25 scores there exactly as
-# lunr.Builder does (same Math.log, same field and document boosts). Positions are left out: the
-# shim recomputes them (and Material's highlighting tables) for the documents a query finds.
-
-_MARKUP = re.compile(r"[<>]")
-_JS_WS = "\t\n\x0b\x0c\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-
-
-def _int32(value: int) -> int:
-    value &= 0xFFFFFFFF
-    return value - (1 << 32) if value & 0x80000000 else value
-
-
-def _b36(value: int) -> str:
-    value &= 0xFFFFFFFF
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    if value == 0:
-        return "0"
-    out = []
-    while value:
-        value, r = divmod(value, 36)
-        out.append(digits[r])
-    return "".join(reversed(out))
-
-
-def js_separator(source: str) -> re.Pattern:
-    """A JavaScript separator regex source as a Python pattern (JS `\\s` spelled out)."""
-    out, i, in_class = [], 0, False
-    while i < len(source):
-        ch = source[i]
-        if ch == "\\" and i + 1 < len(source):
-            pair = source[i:i + 2]
-            if pair == "\\s":
-                out.append(_JS_WS if in_class else f"[{_JS_WS}]")
-            else:
-                out.append(pair)
-            i += 2
-            continue
-        if ch == "[":
-            in_class = True
-        elif ch == "]":
-            in_class = False
-        out.append(ch)
-        i += 1
-    return re.compile("".join(out))
-
-
-def _extract(text: str):
-    """Material's `extract`: (block, kind, start, end); kind 0 opening tag, 1 text, 2 closing tag."""
-    block = start = stack = 0
-    for match in _MARKUP.finditer(text):
-        end = match.start()
-        if match.group() == "<":
-            if end > start:
-                yield block, 1, start, end
-                start = end
-        else:
-            if text[start + 1:start + 2] == "/":
-                stack -= 1
-                if stack == 0:
-                    yield block, 2, start, end + 1
-                    block += 1
-            elif text[end - 1:end] != "/":
-                if stack == 0:
-                    yield block, 0, start, end + 1
-                stack += 1
-            start = end + 1
-    if len(text) > start:
-        yield block, 1, start, len(text)
-
-
-def tokenize(value, separator: re.Pattern) -> list[tuple[str, int]]:
-    """Material's `tokenize`: (lower-cased token, position) pairs of a field value."""
-    if value is None:
-        return []
-    inputs = value if isinstance(value, list) else [value]
-    counts: list[int] = []
-    out: list[tuple[str, int]] = []
-    for item in inputs:
-        item = str(item)
-        total = len(counts)
-        for block, kind, start, end in _extract(item):
-            block += total
-            while len(counts) <= block:
-                counts.append(0)
-            if kind != 1:
-                counts[block] += 1
-                continue
-            section = item[start:end]
-            index = 0
-            for match in separator.finditer(section):
-                if index < match.start():
-                    counts[block] += 1
-                    out.append((section[index:match.start()].lower(), _int32(block << 20 | counts[block] - 1)))
-                index = match.end()
-            if index < len(section):
-                counts[block] += 1
-                out.append((section[index:].lower(), _int32(block << 20 | counts[block] - 1)))
-    return out
-
-
-def _pipeline(config: dict):
-    """(labels of the worker's indexing pipeline, Python functions) or None when we cannot match it."""
-    langs = list(config.get("lang") or ["en"])
-    wanted = set(config.get("pipeline") or [])
-    if langs == ["zh"]:
-        # lunr.zh: trimmer-zh, stopWordFilter-zh, stemmer-zh (identity); Material removes the
-        # first two unless configured. We only prebuild the identity case.
-        if wanted & {"trimmer", "stopWordFilter"}:
-            return None
-        return (["stemmer-zh"] if "stemmer" in wanted else []), []
-    if langs == ["en"]:
-        import lunr.stemmer  # noqa: F401  (registers "stemmer")
-        import lunr.stop_word_filter  # noqa: F401
-        import lunr.trimmer  # noqa: F401
-        from lunr.pipeline import Pipeline
-
-        labels = [n for n in ("trimmer", "stopWordFilter", "stemmer") if n in wanted]
-        return labels, [Pipeline.registered_functions[n] for n in labels]
-    return None
-
-
-def prebuild_index(index: dict) -> dict | None:  # noqa: C901
-    """The compact prebuilt index for Material's search_index.json, or None if it cannot be matched."""
-    config = index.get("config") or {}
-    docs = index.get("docs") or []
-    plan = _pipeline(config)
-    if plan is None or not config.get("fields"):
-        return None
-    labels, fns = plan
-    fields = list(config["fields"])
-    separator = js_separator(config.get("separator") or r"[\s\-]+")
-    cache: dict[str, str | None] = {}
-
-    def run(token: str) -> str | None:
-        if token not in cache:
-            from lunr.token import Token
-
-            tok = Token(token)
-            for fn in fns:
-                tok = fn(tok)
-                if tok is None:
-                    break
-            cache[token] = None if tok is None else str(tok)
-        return cache[token]
-
-    postings: dict[str, list] = {}  # term -> [(field, doc, [positions])]
-    freqs: list[list[dict[str, int]]] = []
-    for d, doc in enumerate(docs):
-        row = []
-        for f, name in enumerate(fields):
-            tf: dict[str, int] = {}
-            last: dict[str, list[int]] = {}
-            for token, pos in tokenize(doc.get(name), separator):
-                term = run(token) if fns else token
-                if term is None:
-                    continue
-                tf[term] = tf.get(term, 0) + 1
-                slot = last.get(term)
-                if slot is None:
-                    slot = last[term] = []
-                    postings.setdefault(term, []).append((f, d, slot))
-                slot.append(pos)
-            row.append(tf)
-        freqs.append(row)
-
-    terms = sorted(postings, key=lambda t: t.encode("utf-16-be"))  # JavaScript string order
-    number = {t: i for i, t in enumerate(terms)}
-    nfields = len(fields)
-    encoded_postings = []
-    for t in terms:
-        groups, previous = [], 0
-        for f, d, _pos in postings[t]:  # in document order
-            groups.append(_b36((d - previous) * nfields + f))
-            previous = d
-        encoded_postings.append(",".join(groups))
-    vectors = []
-    for row in freqs:
-        enc_row = []
-        for tf in row:
-            pairs, previous = [], 0
-            for i, freq in sorted((number[term], freq) for term, freq in tf.items()):
-                pairs.append(f"{_b36(i - previous)},{_b36(freq)}")
-                previous = i
-            enc_row.append(",".join(pairs))
-        vectors.append(enc_row)
-    return {"v": 3, "fields": fields, "pipeline": labels, "refs": [doc["location"] for doc in docs],
-            "terms": terms, "df": [len(postings[t]) for t in terms], "postings": encoded_postings,
-            "vectors": vectors}
+# ---------------------------------------------------------------------------- search index
 
 
 def write_search_script(site_dir: Path) -> dict:
-    """Rewrite search/search_index.js with the prebuilt index; drop search_index.json (unused from file://)."""
+    """search/search_index.json as search/search_index.js (Material's main script loads that from
+    file://; it holds only the search configuration: the index itself is casebook's sharded one
+    in search/cb/, JSONP files the worker loads with script tags there); returns figures."""
     folder = confined(site_dir, "search")
     source = folder / "search_index.json"
     if not source.is_file():
         return {"prebuilt": False, "reason": "没有搜索索引"}
-    text = source.read_text(encoding="utf-8")
-    index = json.loads(text)
-    started = time.perf_counter()
-    pre = prebuild_index(index)
-    seconds = time.perf_counter() - started
-    parts = [f"var __index = {json.dumps(index, ensure_ascii=False, separators=(',', ':'))};\n"]
-    if pre is not None:
-        parts.append(f"var __casebook_lunr = {json.dumps(pre, ensure_ascii=False, separators=(',', ':'))};\n")
-    data = "".join(parts).replace("</", "<\\/")
+    index = json.loads(source.read_text(encoding="utf-8"))
+    data = f"var __index = {json.dumps(index, ensure_ascii=False, separators=(',', ':'))};\n".replace("</", "<\\/")
     from .fsutil import atomic_write
 
     atomic_write(folder / "search_index.js", data)
     source.unlink()
-    return {"prebuilt": pre is not None, "seconds": seconds, "bytes": len(data.encode("utf-8")),
-            "docs": len(index.get("docs") or []), "terms": len(pre["terms"]) if pre else 0}
+    shards = sorted((folder / "cb").rglob("*.js"))
+    manifest = folder / "cb" / "manifest.js"
+    docs = 0
+    if manifest.is_file():
+        text = manifest.read_text(encoding="utf-8")
+        docs = len(json.loads(text[text.index(",") + 1:text.rindex(")")]).get("docs") or [])
+    return {"prebuilt": manifest.is_file(), "docs": docs, "files": len(shards),
+            "bytes": sum(p.stat().st_size for p in shards) + len(data.encode("utf-8"))}
 
 
 # ---------------------------------------------------------------------------- checks and zip
@@ -806,8 +607,8 @@ def _run(args, project: Project) -> int:
     for problem in result.problems:
         print(f"casebook bundle：{problem}", file=sys.stderr)
     s = result.search
-    search = (f"预建搜索索引 {s['docs']} 条、{s['terms']} 个词，{s['bytes'] / 1e6:.1f} MB"
-              if s.get("prebuilt") else "搜索索引在浏览器中建立（没有预建索引）")
+    search = (f"搜索索引 {s['docs']} 个页面、{s['files']} 个文件，{s['bytes'] / 1e6:.1f} MB"
+              if s.get("prebuilt") else "没有搜索索引")
     wanted = bundle_filename(selection, dt.datetime.now(dt.timezone.utc).date())
     renamed = (f"（已有同名文件 {wanted}，没有覆盖，另存为这个名字）"
                if result.zip_path.name != wanted and result.zip_path.name.startswith(wanted[:-4]) else "")

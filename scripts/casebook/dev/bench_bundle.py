@@ -10,7 +10,6 @@ non-case pages; nothing is written into the project.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import statistics
 import sys
@@ -80,13 +79,6 @@ def sample_pages(site: Path, n: int) -> list[Path]:
     return pages
 
 
-def strip_prebuilt(site: Path) -> None:
-    """The same bundle without the prebuilt index (what Material does by itself)."""
-    path = site / "search" / "search_index.js"
-    text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"\nvar __casebook_lunr = .*", "\n", text, flags=re.S), encoding="utf-8")
-
-
 def measure(site: Path, pages: list[Path], query: str, rounds: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
@@ -113,7 +105,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=4, help="pages to open (home, a browse page, case pages)")
     ap.add_argument("--rounds", type=int, default=2, help="openings per page")
     ap.add_argument("--query", default="党群服务中心")
-    ap.add_argument("--compare", action="store_true", help="also measure without the prebuilt index")
     args = ap.parse_args(argv)
 
     from ..bundle import build_bundle
@@ -129,17 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         per_1000 = result.size / 1e6 * 1000 / result.cases
         s = result.search
         print(f"bundle: {result.cases} cases, zip {result.size / 1e6:.1f} MB ({per_1000:.1f} MB per 1,000 cases), "
-              f"built in {build_s:.1f} s (search prebuild {s.get('seconds', 0):.1f} s, "
-              f"search_index.js {s.get('bytes', 0) / 1e6:.1f} MB)")
+              f"built in {build_s:.1f} s (search index {s.get('bytes', 0) / 1e6:.1f} MB in {s.get('files', 0)} files)")
         pages = sample_pages(site, args.pages)
         figures = measure(site, pages, args.query, args.rounds)
-        print(f"search ready (prebuilt index), {len(figures)} page openings: median {statistics.median(figures):.2f} s,"
+        print(f"search ready, {len(figures)} page openings: median {statistics.median(figures):.2f} s,"
               f" max {max(figures):.2f} s")
-        if args.compare:
-            strip_prebuilt(site)
-            figures = measure(site, pages[:2], args.query, 1)
-            print(f"search ready (indexing in the browser), {len(figures)} page openings: "
-                  f"median {statistics.median(figures):.2f} s, max {max(figures):.2f} s")
     return 0
 
 

@@ -8,7 +8,8 @@
 - on_page_content: sanitise what editors wrote (nh3, see sanitize.py), then hover definitions for
   jargon, the maps, and the metadata panel and key figures on case pages
 - on_page_context (after the search plugin indexed the page): related cases and mentions
-- on_post_build: compact the search index (UTF-8, fewer U+200B)
+- on_files: Material's search plugin collects one document per page for casebook's own bigram
+  index (search.py); on_post_build: that index is written and its worker replaces Material's
 
 Incremental builds (`casebook build`, `mkdocs build --dirty`): on_files decides which pages to
 render again (see incremental.py); the others are only read, so the tags plugin still sees their
@@ -35,7 +36,7 @@ from mkdocs.utils import get_relative_url
 from .. import casefile, policy, tagging
 from . import feed as feed_mod
 from . import glossary as glossary_mod
-from . import incremental, mapsvg, related, sanitize, search
+from . import incremental, internals, mapsvg, related, sanitize, search
 from .config import CasebookConfig
 from .fragments import Fragments, markup
 from .pages import Catalogue, esc, rel
@@ -135,6 +136,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._reset()
         if not self.config.enabled:
             return
+        internals.check_versions()
         self.search_plugin = next((p for name, p in config.plugins.items() if name.endswith("search")), None)
         self._resolve_search_paths(config)
         path = self.config.glossary
@@ -197,6 +199,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def on_files(self, files: Files, *, config):
         if not self.config.enabled:
             return files
+        if self.search_plugin is not None and self.config.compact_search_index:
+            internals.install_search_index(self.search_plugin, search.Index(
+                self.search_plugin.config, config.site_dir, self._search_kind, self._search_context))
         t0 = time.perf_counter()
         self._admit(files, config)
         cases: list[Case] = []
@@ -307,9 +312,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             if page_key is not None and before is not None and before.key == page_key \
                     and os.path.isfile(f.abs_dest_path):
                 self.skipped.add(src)
-                f.is_modified = self._reader(f, config, files)
+                internals.set_is_modified(f, self._reader(f, config, files))
             else:
-                f.is_modified = _modified
+                internals.set_is_modified(f, _modified)
         if old.pages:
             log.info("casebook: 增量构建：%d 个页面重新生成，%d 个沿用上次的结果",
                      len(self.keys) - len(self.skipped), len(self.skipped))
@@ -407,6 +412,21 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             newest = cat.cases[: self.config.feed_count]
             add(self.config.feed, feed_mod.atom(newest, url_of, config.site_name, config.site_url,
                                                 config.site_description or "").decode("utf-8"))
+
+    def _search_kind(self, page) -> str:
+        """What a page is, for search ranking (search.KINDS): cases come first."""
+        src = page.file.src_uri
+        if self.catalogue is not None and src in self.catalogue.by_src:
+            return "case"
+        if page.is_homepage:
+            return "home"
+        if src in self.generated:
+            return "browse"
+        return "guide" if src.startswith("guide/") else "page"
+
+    def _search_context(self, page) -> str:
+        case = self._case(page)
+        return self._context_html(page.url, case) if case is not None else ""
 
     # ------------------------------------------------------------------ pages
 
@@ -549,7 +569,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not self.config.enabled:
             return context
         if self.old_state is not None and self.search_plugin is not None:
-            entries = self.search_plugin.search_index.entries
+            entries = internals.search_entries(self.search_plugin)
             self.fresh_search[page.file.src_uri] = entries[self._search_mark:]
             self._search_mark = len(entries)
         case = self._case(page)
@@ -596,7 +616,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         entries = []
         for f in self.files.documentation_pages():
             entries += self._search_entries(f.src_uri)
-        self.search_plugin.search_index.entries = entries
+        internals.set_search_entries(self.search_plugin, entries)
 
     def _search_entries(self, src: str) -> list[dict]:
         """A page's search entries: kept from the last build, or made by this one."""
@@ -606,13 +626,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _finish(self, *, config):
         if not self.config.enabled:
             return
-        if self.config.compact_search_index:
-            if not search.patch_worker(Path(config.site_dir)):
-                log.info("casebook: 未找到需要修正的搜索分词代码（Material 版本已变？）")
-            path = Path(config.site_dir) / "search" / "search_index.json"
-            if path.exists():
-                before, after = search.rewrite(path)
-                log.info("casebook: 搜索索引 %.1f KB → %.1f KB", before / 1024, after / 1024)
+        if self.config.compact_search_index and self.search_plugin is not None:
+            script = search.worker_script(Path(config.site_dir))
+            if script is None or not internals.replace_search_worker(Path(config.site_dir), script):
+                log.warning("casebook: 搜索脚本未能替换（缺少 %s 或 Material 版本已变），站内搜索不可用",
+                            search.WORKER)
+            figures = getattr(internals.search_index(self.search_plugin), "figures", {})
+            if figures:
+                log.info("casebook: 搜索索引 %d 个页面，%.1f MB（%d 个分片）", figures["docs"],
+                         figures["bytes"] / 1e6, figures["shards"])
         if self.old_state is not None:
             self._save_state(config)
 
