@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from casebook import bench_site
+from casebook.dev import bench_site
 from conftest import guarded_page
 
 ROOT = Path(__file__).resolve().parents[1]

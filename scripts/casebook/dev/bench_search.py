@@ -43,7 +43,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 def build_sites(work: Path, cases: int, seed: int = 0) -> tuple[Path, Path]:
     """(site for http, bundle site for file://) of the samples plus `cases` synthetic cases."""
-    from casebook import bench_site, bundle
+    from casebook import bundle
+    from casebook.dev import bench_site
     from casebook.paths import Project, find_root
 
     root = find_root()
@@ -69,7 +70,7 @@ def synthetic_index(site: Path, count: int, seed: int = 1) -> None:
 
     import markdown
 
-    from casebook import synth
+    from casebook.dev import synth
     from casebook.site import search
 
     rng = random.Random(seed)
