@@ -62,6 +62,15 @@ def clean_generated(content: str) -> str:
     return _GENERATED.clean(content)
 
 
+def _text(value) -> str:
+    """A front-matter value of any YAML type as plain text (lists joined, mappings by their values)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return "、".join(_text(v) for v in value if v is not None)
+    return str(value)
+
+
 ESCAPED_META = ("title", "description", "author", "subtitle", "status")
 
 
@@ -71,8 +80,8 @@ def escape_meta(meta: dict) -> None:
         value = meta.get(key)
         if isinstance(value, str):
             meta[key] = html.escape(value)
-        elif value is not None and not isinstance(value, (list, dict)):
-            meta[key] = html.escape(str(value))
+        elif value is not None:  # a list or mapping too: Material prints its repr raw (issue 13)
+            meta[key] = html.escape(_text(value))
     tags = meta.get("tags")
     if isinstance(tags, (list, tuple)):
         meta["tags"] = [html.escape(str(t)) for t in tags if t not in (None, "")]
