@@ -17,6 +17,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -95,6 +96,13 @@ MORE: dict[str, dict[str, str | bytes]] = {
                                  '<input autofocus onfocus=alert(136)>'),
         f"{G}/e17.md": case(body='<p class="md-typeset md-dialog md-dialog--active">伪造</p>'
                                  '<p id="md-toggle" class="cb-filter">x</p><a name="__config">y</a>'),
+    },
+    "external-images": {
+        f"{G}/x1.md": case(body='<img src="https://evil.example/pixel.png" alt="像素">'),
+        f"{G}/x2.md": case(body='![像素](//evil.example/pixel.png) ![像素](https://evil.example/p2.png "t")'),
+        f"{G}/x3.md": case(body='<img src="/\\evil.example/p.png"> <img src="&#x2F;&#x2F;evil.example/p.png">'
+                                ' <img src=" HTTPS://evil.example/p.png">'),
+        f"{G}/x4.md": case(body="![像素][p]\n\n[p]: https://evil.example/ref.png"),
     },
     "names": {
         f"{G}/cafe\u0301.md": case(),                 # NFD
@@ -310,6 +318,16 @@ def test_validate_flags_every_variant(tmp_path, attack):
         assert PASSWD_MARK not in p.message
 
 
+def test_case_pages_load_nothing_from_other_servers(more_site):
+    from bs4 import BeautifulSoup
+
+    _, site = more_site
+    for page in site.rglob("*.html"):
+        content = BeautifulSoup(page.read_text(encoding="utf-8"), "lxml").select_one(".md-content")
+        for img in content.find_all("img", src=True) if content else []:
+            assert "evil.example" not in img["src"], (page, img)
+
+
 def test_no_passwd_and_no_reserved_ids_in_site(more_site):
     from bs4 import BeautifulSoup
 
@@ -488,7 +506,8 @@ def test_chromium_sees_nothing_run_on_more_variants(more_site, browser):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        urls = [base + p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+        # percent-encoded as the browser reports them (the crawler compares page.url with the URL)
+        urls = [base + quote(p.relative_to(site).as_posix()) for p in sorted(site.rglob("*.html"))]
         assert visit_all(browser, urls, base) == []
     finally:
         server.shutdown()

@@ -30,6 +30,7 @@ class Policy:
     tags: frozenset[str]
     drop_with_content: frozenset[str]
     attributes: dict[str, frozenset[str]]
+    local_urls: dict[str, frozenset[str]]
     style_properties: frozenset[str]
     url_schemes: frozenset[str]
     reserved_id: re.Pattern
@@ -53,6 +54,7 @@ def policy() -> Policy:
         max_bytes=int(files["max_bytes"]),
         tags=frozenset(h["tags"]), drop_with_content=frozenset(h["drop_with_content"]),
         attributes={k: frozenset(v) for k, v in h["attributes"].items()},
+        local_urls={k: frozenset(v) for k, v in (h.get("local_urls") or {}).items()},
         style_properties=frozenset(h["style_properties"]), url_schemes=frozenset(h["url_schemes"]),
         reserved_id=re.compile(h["reserved_id"]), reserved_class=re.compile(h["reserved_class"]),
         front_matter_bytes=int(lim["front_matter_bytes"]), yaml_depth=int(lim["yaml_depth"]),

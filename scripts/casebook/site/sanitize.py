@@ -19,9 +19,15 @@ import nh3
 from ..policy import policy
 
 
+# a URL that leaves the site: a scheme (https:, ftp: …) or a network path (//host, \\host)
+_FOREIGN = re.compile(r"^[\s\x00-\x1f]*(?:[A-Za-z][A-Za-z0-9+.-]*:|[/\\]{2})")
+
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
     """Ids and classes the theme or the site rely on stay theirs (Material reads #__config)."""
     pol = policy()
+    if attr in pol.local_urls.get(tag, ()) and _FOREIGN.match(value):
+        return None  # an image from another server: the reader's browser would call it
     if attr == "id" and pol.reserved_id.match(value):
         return None
     if attr == "class":
