@@ -6,8 +6,9 @@ values of the wrong type, encodings and fences, Markdown extensions that emit HT
 paths that collide with the generated pages, YAML edge values, hard links and sidecar links in
 raw/, bodies that make the Markdown parser recurse or run in quadratic time, and Host headers.
 
-HOLES (below) names the tests that failed when this file was written because of a real hole; they
-are kept failing on purpose until the owning module is fixed (none is xfailed).
+HOLES (below) names the tests that fail because of a real hole in a module this branch does not
+own; they come first and are kept failing on purpose (none is xfailed). FIXED lists what was fixed
+here (policy.yaml, policy.py, sanitize.py).
 """
 from __future__ import annotations
 
@@ -26,29 +27,42 @@ from casebook.build import mkdocs_build
 from test_hostile_pr import CASE_DIR, PASSWD_MARK, ROOT, case, project_with, visit_all  # noqa: F401
 from test_security import scan_site
 
-# Tests that failed on the code as landed, one line each: the hole, then where the fix belongs.
+# Tests that FAIL on this branch because of a real hole (kept failing on purpose, not xfailed);
+# they are the first tests below. "where" is the module that must change.
 HOLES = [
-    "test_site_inert[meta-types]: title/description as a YAML list or mapping reach Material's "
-    "templates unescaped (sanitize.escape_meta skipped non-scalars) -> fixed in sanitize.py",
-    "test_upper_case_md_is_not_copied_raw: `evil.MD` passes the policy (suffix lower-cased) but MkDocs "
-    "copies it verbatim as a static file -> fixed in policy.py (case-sensitive .md)",
-    "test_generated_pages_cannot_be_replaced: cases/tags/index.md, filter.md, regions/index.md … replace "
-    "the plugin's own pages -> fixed in policy.yaml/policy.py (reserved generated paths)",
-    "test_raw_hard_link_is_refused / test_raw_sidecar_link_is_refused: raw/x.txt hard-linked to "
-    "/etc/passwd, raw/x.meta.json symlinked outside, are read -> fixed in policy.safe_files",
-    "test_cases_hard_link_is_refused: cases/x.md hard-linked to /etc/passwd is published "
-    "-> plugin.on_config / validate must refuse st_nlink > 1 (policy.hard_links_under exists)",
-    "test_deep_body_does_not_crash_build: a 300-level nested list (or 400 nested md_in_html divs) "
-    "raises RecursionError inside Python-Markdown and aborts the whole build -> plugin/validate",
-    "test_bracket_flood_does_not_stall_build: 30,000 `[` in a body take Python-Markdown minutes "
-    "(quadratic); 2 MB would take days -> validate/plugin: cap unmatched brackets or body size",
-    "test_theme_named_index_gets_its_own_page: a theme or domain whose slug is `index` "
-    "collides with themes/index.md; its page is never generated -> pages._srcs must reserve `index`",
+    "test_deep_body_does_not_crash_build[nested-list]: a body with a 300-level nested list makes "
+    "Python-Markdown raise RecursionError; mkdocs build aborts with it (validate says nothing) "
+    "-> plugin: catch RecursionError per page (or cap list/blockquote/div depth) and report the file",
+    "test_deep_body_does_not_crash_build[nested-md-in-html]: 400 nested <div markdown=\"1\"> do the same "
+    "(validate flags the attribute, the build still dies) -> same fix",
+    "test_bracket_flood_does_not_stall_build: 30,000 `[` (30 KB) keep the build busy for minutes "
+    "(Python-Markdown's link pattern is quadratic; 2 MB, the size limit, takes days) -> validate/plugin: "
+    "refuse bodies with thousands of unmatched brackets, or render each page under a time limit",
+    "test_cases_hard_link_is_refused: cases/guide/hl.md hard-linked to /etc/passwd (root, same "
+    "filesystem) is published as a page and not flagged -> plugin.on_config and validate: refuse "
+    "policy.hard_links_under(docs) like symlinks (raw/ is fixed in policy.safe_files)",
+    "test_validate_flags_every_variant[meta-types]: markup in the front matter of a hand-written page "
+    "(guide/m3.md description list, guide/m4.md title list) is not flagged -> validate: run "
+    "policy.markup_problems on every page's front matter, not only on cases",
+    "test_validate_flags_every_variant[external-images]: Markdown images from other servers "
+    "(`![x](//evil.example/p.png)`, reference `[p]: https://…`) are not flagged (the sanitiser now "
+    "drops them) -> validate.markdown_links: check image targets with policy html.local_urls",
+    "test_theme_named_index_gets_its_own_page: a theme (or domain) whose slug is `index` takes "
+    "themes/index.md; its own page is never generated and its links lead to the index -> pages._srcs: "
+    "never hand out the slug `index`",
 ]
 
-
-def _files(**by_name: str | bytes) -> dict[str, str | bytes]:
-    return by_name
+# Holes found and fixed on this branch (policy.yaml, policy.py, sanitize.py); their tests pass:
+FIXED = [
+    "title/description given as a YAML list or mapping reached Material's templates unescaped "
+    "(<img onerror> ran) -> sanitize.escape_meta escapes every type",
+    "`evil.MD` passed the policy (suffix lower-cased) and MkDocs copied it verbatim -> exact `.md`",
+    "cases/tags/index.md, filter.md, regions/…, themes/…, years/… replaced the generated pages -> reserved",
+    "raw/x.txt hard-linked to /etc/passwd, raw/x.meta.json symlinked outside were read -> safe_files refuses",
+    "<img src=//evil> and https: images made readers' browsers (and the offline bundle) call another "
+    "server -> html.local_urls: images only from the site",
+    "entity-encoded markup in front matter (&lt;img…&gt;) was not flagged -> policy markup pattern",
+]
 
 
 G = CASE_DIR
@@ -117,7 +131,91 @@ MORE: dict[str, dict[str, str | bytes]] = {
 }
 
 
-# ---------------------------------------------------------------- holes first
+# ---------------------------------------------------------------- holes (failing)
+
+
+DEEP = {
+    "nested-list": "".join("    " * i + "- 条\n" for i in range(300)),
+    "nested-md-in-html": '<div markdown="1">\n' * 400 + "正文\n" + "</div>\n" * 400,
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", sorted(DEEP))
+def test_deep_body_does_not_crash_build(tmp_path, kind):
+    """One file may fail; the others are published and no RecursionError escapes."""
+    from mkdocs.exceptions import Abort
+
+    project = project_with(tmp_path, {f"{G}/deep.md": case(body=DEEP[kind])})
+    report = validate.validate(project, jobs=1)
+    assert f"cases/{G}/deep.md" in {p.path for p in report.problems}
+    site = tmp_path / "site"
+    try:
+        mkdocs_build(project.mkdocs_yml, site, strict=False)
+    except Abort:
+        pass  # a clean refusal (build fails as a whole, without a traceback) is fine
+    except RecursionError as err:
+        pytest.fail(f"RecursionError escaped the build: {err!s:.80}")
+
+
+@pytest.mark.slow
+def test_bracket_flood_does_not_stall_build(tmp_path):
+    """30,000 `[` (30 KB: a small case file) must not hold the build for minutes."""
+    project = project_with(tmp_path, {f"{G}/flood.md": case(body="[" * 30000)})
+    script = textwrap.dedent(f"""
+        from casebook.build import mkdocs_build
+        try:
+            mkdocs_build({str(project.mkdocs_yml)!r}, {str(tmp_path / 'site')!r}, strict=False)
+        except BaseException:
+            pass
+    """)
+    t0 = time.monotonic()
+    try:
+        subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True, env=dict(os.environ))
+    except subprocess.TimeoutExpired:
+        pytest.fail("the build was still running after 60 s")
+    assert time.monotonic() - t0 < 60
+
+
+def test_cases_hard_link_is_refused(tmp_path):
+    from mkdocs.exceptions import Abort
+
+    project = project_with(tmp_path, {})
+    _try_hard_link("/etc/passwd", project.cases / "guide" / "hl.md")
+    report = validate.validate(project, jobs=1)
+    assert "cases/guide/hl.md" in {p.path for p in report.problems if p.kind == "security"}
+    site = tmp_path / "site"
+    try:
+        mkdocs_build(project.mkdocs_yml, site, strict=False)
+    except Abort:
+        pass
+    assert not site.exists() or PASSWD_MARK not in _site_text(site)
+
+
+def test_theme_named_index_gets_its_own_page(tmp_path):
+    project = project_with(tmp_path, {f"{G}/n1.md": case(themes="[index]", domain="Index")})
+    site = tmp_path / "site"
+    mkdocs_build(project.mkdocs_yml, site, strict=False)
+    index = (site / "themes/index.html").read_text(encoding="utf-8")
+    assert "主题：index" in _site_text(site), "the page of the theme `index` was never generated"
+    assert "按工作主题浏览案例" in index
+
+
+@pytest.mark.parametrize("attack", sorted(MORE))
+def test_validate_flags_every_variant(tmp_path, attack):
+    project = project_with(tmp_path, MORE[attack])
+    report = validate.validate(project, jobs=1)
+    flagged = {p.path for p in report.problems}
+    allowed_names = {f"{G}/Case.md", f"{G}/case.md", f"{G}/{'长' * 80}.md"}  # harmless names
+    missed = [rel for rel in MORE[attack] if f"cases/{rel}" not in flagged and rel not in allowed_names]
+    assert missed == [], f"not flagged: {missed}"
+    for p in report.problems:
+        assert p.line >= 1 and p.message and not p.message.isascii(), p
+        assert PASSWD_MARK not in p.message
+
+
+
+# ---------------------------------------------------------------- fixed here, and variants that held
 
 
 @pytest.fixture(scope="module")
@@ -233,89 +331,6 @@ def test_raw_sidecar_link_is_refused(raw_project, tmp_path):
     for md in raw_project.cases.rglob("*.md"):
         text = md.read_text(encoding="utf-8")
         assert "OUTSIDE-SECRET" not in text and PASSWD_MARK not in text, md
-
-
-def test_cases_hard_link_is_refused(tmp_path):
-    from mkdocs.exceptions import Abort
-
-    project = project_with(tmp_path, {})
-    _try_hard_link("/etc/passwd", project.cases / "guide" / "hl.md")
-    report = validate.validate(project, jobs=1)
-    assert "cases/guide/hl.md" in {p.path for p in report.problems if p.kind == "security"}
-    site = tmp_path / "site"
-    try:
-        mkdocs_build(project.mkdocs_yml, site, strict=False)
-    except Abort:
-        pass
-    assert not site.exists() or PASSWD_MARK not in _site_text(site)
-
-
-DEEP = {
-    "nested-list": "".join("    " * i + "- 条\n" for i in range(300)),
-    "nested-md-in-html": '<div markdown="1">\n' * 400 + "正文\n" + "</div>\n" * 400,
-}
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("kind", sorted(DEEP))
-def test_deep_body_does_not_crash_build(tmp_path, kind):
-    """One file may fail; the others are published and no RecursionError escapes."""
-    from mkdocs.exceptions import Abort
-
-    project = project_with(tmp_path, {f"{G}/deep.md": case(body=DEEP[kind])})
-    report = validate.validate(project, jobs=1)
-    assert f"cases/{G}/deep.md" in {p.path for p in report.problems}
-    site = tmp_path / "site"
-    try:
-        mkdocs_build(project.mkdocs_yml, site, strict=False)
-    except Abort:
-        pass  # a clean refusal (build fails as a whole, without a traceback) is fine
-    except RecursionError as err:
-        pytest.fail(f"RecursionError escaped the build: {err!s:.80}")
-
-
-@pytest.mark.slow
-def test_bracket_flood_does_not_stall_build(tmp_path):
-    """30,000 `[` (30 KB: a small case file) must not hold the build for minutes."""
-    project = project_with(tmp_path, {f"{G}/flood.md": case(body="[" * 30000)})
-    script = textwrap.dedent(f"""
-        from casebook.build import mkdocs_build
-        try:
-            mkdocs_build({str(project.mkdocs_yml)!r}, {str(tmp_path / 'site')!r}, strict=False)
-        except BaseException:
-            pass
-    """)
-    t0 = time.monotonic()
-    try:
-        subprocess.run([sys.executable, "-c", script], timeout=60, capture_output=True, env=dict(os.environ))
-    except subprocess.TimeoutExpired:
-        pytest.fail("the build was still running after 60 s")
-    assert time.monotonic() - t0 < 60
-
-
-def test_theme_named_index_gets_its_own_page(tmp_path):
-    project = project_with(tmp_path, {f"{G}/n1.md": case(themes="[index]", domain="Index")})
-    site = tmp_path / "site"
-    mkdocs_build(project.mkdocs_yml, site, strict=False)
-    index = (site / "themes/index.html").read_text(encoding="utf-8")
-    assert "主题：index" in _site_text(site), "the page of the theme `index` was never generated"
-    assert "按工作主题浏览案例" in index
-
-
-# ---------------------------------------------------------------- variants that held
-
-
-@pytest.mark.parametrize("attack", sorted(MORE))
-def test_validate_flags_every_variant(tmp_path, attack):
-    project = project_with(tmp_path, MORE[attack])
-    report = validate.validate(project, jobs=1)
-    flagged = {p.path for p in report.problems}
-    allowed_names = {f"{G}/Case.md", f"{G}/case.md", f"{G}/{'长' * 80}.md"}  # harmless names
-    missed = [rel for rel in MORE[attack] if f"cases/{rel}" not in flagged and rel not in allowed_names]
-    assert missed == [], f"not flagged: {missed}"
-    for p in report.problems:
-        assert p.line >= 1 and p.message and not p.message.isascii(), p
-        assert PASSWD_MARK not in p.message
 
 
 def test_case_pages_load_nothing_from_other_servers(more_site):
@@ -512,6 +527,25 @@ def test_chromium_sees_nothing_run_on_more_variants(more_site, browser):
     finally:
         server.shutdown()
     del http
+
+
+@pytest.mark.slow
+def test_offline_bundle_of_more_variants_is_inert(more_site, browser, tmp_path):
+    import zipfile
+
+    from casebook.bundle import build_bundle
+
+    project, _ = more_site
+    result = build_bundle(project, out_dir=tmp_path)
+    zip_path = result if isinstance(result, Path) else next(tmp_path.rglob("*.zip"))
+    with zipfile.ZipFile(zip_path) as z:
+        for name in z.namelist():
+            assert PASSWD_MARK not in z.read(name).decode("utf-8", "replace"), name
+        z.extractall(tmp_path / "u")
+    site = next(p.parent for p in (tmp_path / "u").rglob("index.html") if (p.parent / "assets").is_dir())
+    assert scan_site(site) == []
+    urls = [p.resolve().as_uri() for p in sorted(site.rglob("*.html")) if p.name != "404.html"]
+    assert visit_all(browser, urls, site.resolve().as_uri()) == []
 
 
 @pytest.mark.slow

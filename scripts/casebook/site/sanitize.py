@@ -18,7 +18,6 @@ import nh3
 
 from ..policy import policy
 
-
 # a URL that leaves the site: a scheme (https:, ftp: …) or a network path (//host, \\host)
 _FOREIGN = re.compile(r"^[\s\x00-\x1f]*(?:[A-Za-z][A-Za-z0-9+.-]*:|[/\\]{2})")
 
