@@ -118,6 +118,16 @@ MORE: dict[str, dict[str, str | bytes]] = {
                                 ' <img src=" HTTPS://evil.example/p.png">'),
         f"{G}/x4.md": case(body="![像素][p]\n\n[p]: https://evil.example/ref.png"),
     },
+    "panel-and-map": {  # fields the plugin writes after sanitising (metadata panel, maps, mentions)
+        f"{G}/p1.md": case(region="{province: '广东省\" onmouseover=\"alert(171)', city: 茂名市, county: 电白区, code: '440904'}"),
+        f"{G}/p2.md": case(region="{province: 广东省, city: 茂名市, county: 电白区, code: '440904\" onmouseover=\"alert(172)'}"),
+        f"{G}/p3.md": case(mentions="[{name: '<img src=x onerror=alert(173)>', code: '440904'}, '广州市<svg onload=alert(173)>']"),
+        f"{G}/p4.md": case(figures="['<img src=x onerror=alert(174)>', '{: onclick=alert(174) }']"),
+        f"{G}/p5.md": case(source="{outlet: '<b onclick=alert(175)>日报</b>', url: 'https://x.example/\"><img src=x onerror=alert(175)>', "
+                                  "byline: '</script><script>alert(175)</script>', published: 2021-05-01}"),
+        f"{G}/p6.md": case(source="{outlet: 测试日报, url: 'javascript:alert(176)//https://x.example/', published: 2021-05-01}",
+                           summary="'=HYPERLINK(\"https://evil.example\",\"alert(176)\")'"),
+    },
     "names": {
         f"{G}/cafe\u0301.md": case(),                 # NFD
         f"{G}/\uff58\uff53\uff53.md": case(),         # full-width xss
@@ -246,7 +256,8 @@ def test_site_inert(more_site, attack):
                 value = " ".join(value) if isinstance(value, list) else str(value)
                 if name.startswith("on") or any(m in value for m in marks) and name in ("href", "src", "action", "srcset"):
                     pytest.fail(f"{page.relative_to(site)}: <{el.name} {name}={value[:60]!r}>")
-            if el.name in ("script", "svg", "math", "form", "input", "iframe") and any(m in el.decode() for m in marks):
+            # the site's own map is an <svg> that shows names as escaped text: attributes are checked above
+            if el.name in ("script", "form", "input", "iframe", "object", "embed") and any(m in el.decode() for m in marks):
                 pytest.fail(f"{page.relative_to(site)}: {el.decode()[:80]}")
 
 
