@@ -30,6 +30,7 @@ class Policy:
     tags: frozenset[str]
     drop_with_content: frozenset[str]
     attributes: dict[str, frozenset[str]]
+    local_urls: dict[str, frozenset[str]]
     style_properties: frozenset[str]
     url_schemes: frozenset[str]
     reserved_id: re.Pattern
@@ -54,6 +55,7 @@ def policy() -> Policy:
         max_bytes=int(files["max_bytes"]),
         tags=frozenset(h["tags"]), drop_with_content=frozenset(h["drop_with_content"]),
         attributes={k: frozenset(v) for k, v in h["attributes"].items()},
+        local_urls={k: frozenset(v) for k, v in (h.get("local_urls") or {}).items()},
         style_properties=frozenset(h["style_properties"]), url_schemes=frozenset(h["url_schemes"]),
         reserved_id=re.compile(h["reserved_id"]), reserved_class=re.compile(h["reserved_class"]),
         site_name=re.compile(h["site_name"]),
@@ -74,11 +76,16 @@ def file_problem(rel_path: str, head: bytes = b"", extra_reserved: tuple[str, ..
         if not p.name_pattern.match(part):
             return (f"文件名或文件夹名「{part[:40]}」含有不允许的字符（只允许汉字、字母、数字、"
                     "点、短横线和下划线，且不能以点开头），请改名")
-    if len(parts) > 1 and (parts[0] in p.reserved_dirs or parts[0] in extra_reserved):
-        return f"「{parts[0]}/」文件夹存放网站自身的文件，案例库里不能放文件，请移到别处"
+    reserved = p.reserved_dirs | set(extra_reserved)
+    if len(parts) > 1 and parts[0] in reserved:
+        return f"「{parts[0]}/」文件夹存放网站自身的文件或自动生成的浏览页，案例库里不能放文件，请移到别处"
+    if len(parts) == 1 and PurePosixPath(parts[0]).stem.lower() in reserved:
+        return f"「{parts[0]}」会占用网站自动生成的页面或文件夹（{PurePosixPath(parts[0]).stem}/），请改名或移到别处"
+    if PurePosixPath(rel_path).suffix in p.markdown:  # exactly: MkDocs copies `x.MD` verbatim
+        return None
     suffix = PurePosixPath(rel_path).suffix.lower()
     if suffix in p.markdown:
-        return None
+        return f"扩展名「{PurePosixPath(rel_path).suffix}」请改成小写的 .md，否则文件不会当作 Markdown 处理，而是原样发布"
     if suffix in p.images:
         if head and not any(head.startswith(m) for m in p.images[suffix]):
             return f"文件扩展名是 {suffix}，内容却不是这种图片，请换成真正的图片文件"
@@ -114,13 +121,38 @@ def safe_files(folder: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], lis
             path = Path(dirpath) / name
             if path.suffix.lower() not in suffixes:
                 continue
+            sidecar = path.with_name(path.stem + ".meta.json")
             if path.is_symlink():
                 refused.append((path, "是符号链接（指向别处的快捷方式），不会读取它指向的内容"))
             elif base not in path.resolve().parents:
                 refused.append((path, "位于项目文件夹之外，不会读取"))
+            elif path.is_file() and is_hard_link(path):
+                refused.append((path, HARD_LINK))
+            elif sidecar.is_symlink() or sidecar.is_file() and is_hard_link(sidecar):
+                refused.append((sidecar, "的元数据文件（.meta.json）是符号链接或硬链接，这个网页和它的元数据都不会读取"))
             elif path.is_file():
                 files.append(path)
     return sorted(files), sorted(refused)
+
+
+HARD_LINK = "是硬链接（与项目外的文件共用同一份内容，可能是系统文件），不会读取"
+
+
+def is_hard_link(path: Path) -> bool:
+    """A regular file with more than one name (a hard link may name a file outside the project)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return not os.path.islink(path) and st.st_nlink > 1
+
+
+def hard_links_under(folder: Path) -> list[Path]:
+    """Regular files under folder that have other names too (for the site plugin and validate)."""
+    found = []
+    for dirpath, _, filenames in os.walk(folder, followlinks=False):
+        found += [Path(dirpath) / n for n in filenames if is_hard_link(Path(dirpath) / n)]
+    return sorted(found)
 
 
 # ---------------------------------------------------------------- front matter

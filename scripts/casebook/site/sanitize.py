@@ -18,6 +18,9 @@ import nh3
 
 from ..policy import policy
 
+# a URL that leaves the site: a scheme (https:, ftp: …) or a network path (//host, \\host)
+_FOREIGN = re.compile(r"^[\s\x00-\x1f]*(?:[A-Za-z][A-Za-z0-9+.-]*:|[/\\]{2})")
+
 
 def _names_filter(site_names_too: bool):
     """Drop ids and classes the theme relies on (Material reads #__config) and, in editors' pages,
@@ -28,6 +31,8 @@ def _names_filter(site_names_too: bool):
         return bool(theme.match(value) or (site_names_too and pol.site_name.match(value)))
 
     def keep(tag: str, attr: str, value: str) -> str | None:
+        if attr in pol.local_urls.get(tag, ()) and _FOREIGN.match(value):
+            return None  # an image from another server: the reader's browser would call it
         if attr == "id":
             return None if refused(value, pol.reserved_id) else value
         if attr == "class":
@@ -69,6 +74,15 @@ def clean_generated(content: str) -> str:
     return _GENERATED.clean(content)
 
 
+def _text(value) -> str:
+    """A front-matter value of any YAML type as plain text (lists joined, mappings by their values)."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return "、".join(_text(v) for v in value if v is not None)
+    return str(value)
+
+
 ESCAPED_META = ("title", "description", "author", "subtitle", "status")
 
 
@@ -78,8 +92,8 @@ def escape_meta(meta: dict) -> None:
         value = meta.get(key)
         if isinstance(value, str):
             meta[key] = html.escape(value)
-        elif value is not None and not isinstance(value, (list, dict)):
-            meta[key] = html.escape(str(value))
+        elif value is not None:  # a list or mapping too: Material prints its repr raw (issue 13)
+            meta[key] = html.escape(_text(value))
     tags = meta.get("tags")
     if isinstance(tags, (list, tuple)):
         meta["tags"] = [html.escape(str(t)) for t in tags if t not in (None, "")]
