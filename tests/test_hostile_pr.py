@@ -15,6 +15,7 @@ import shutil
 import threading
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -256,7 +257,7 @@ def test_the_crawler_catches_what_it_must(tmp_path, browser):
 @pytest.mark.slow
 def test_chromium_sees_no_dialog_on_any_page(served, browser):
     base, site = served
-    urls = [base + p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    urls = [base + quote(p.relative_to(site).as_posix()) for p in sorted(site.rglob("*.html"))]
     assert len(urls) > 40
     assert visit_all(browser, urls, base) == []
 

@@ -39,6 +39,9 @@ class Policy:
     front_matter_bytes: int
     yaml_depth: int
     number_digits: int
+    body_depth: int
+    body_brackets: int
+    body_unmatched_brackets: int
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +64,8 @@ def policy() -> Policy:
         site_name=re.compile(h["site_name"]),
         front_matter_bytes=int(lim["front_matter_bytes"]), yaml_depth=int(lim["yaml_depth"]),
         number_digits=int(lim["number_digits"]),
+        body_depth=int(lim["body_depth"]), body_brackets=int(lim["body_brackets"]),
+        body_unmatched_brackets=int(lim["body_unmatched_brackets"]),
     )
 
 
@@ -153,6 +158,33 @@ def hard_links_under(folder: Path) -> list[Path]:
     for dirpath, _, filenames in os.walk(folder, followlinks=False):
         found += [Path(dirpath) / n for n in filenames if is_hard_link(Path(dirpath) / n)]
     return sorted(found)
+
+
+# ---------------------------------------------------------------- bodies
+
+
+_OPEN_BLOCK = re.compile(r"<(div|section|details|blockquote|ul|ol|table)\b", re.I)
+_CLOSE_BLOCK = re.compile(r"</(div|section|details|blockquote|ul|ol|table)\s*>", re.I)
+_LEAD = re.compile(r"^([ \t>]*)")
+
+
+def body_problem(body: str) -> str | None:
+    """Why a body cannot be rendered safely (Chinese), or None: nesting deeper than the policy's
+    `body_depth` (indentation, `>` quotes, HTML blocks) or a flood of `[`."""
+    p = policy()
+    opened = deepest = 0
+    for line in body.split("\n"):
+        lead = _LEAD.match(line).group(1).expandtabs(4)
+        depth = lead.count(">") + len(lead.replace(">", "")) // 4
+        opened = max(0, opened + len(_OPEN_BLOCK.findall(line)) - len(_CLOSE_BLOCK.findall(line)))
+        deepest = max(deepest, depth, opened)
+        if deepest > p.body_depth:
+            return (f"正文嵌套太深（超过 {p.body_depth} 层的列表、引用或 HTML 块），网站无法安全生成这一页；"
+                    "请减少缩进层次")
+    opening, closing = body.count("["), body.count("]")
+    if opening > p.body_brackets or opening - closing > p.body_unmatched_brackets:
+        return f"正文有 {opening} 个「[」（其中 {max(0, opening - closing)} 个没有配对的「]」），请删除多余的方括号"
+    return None
 
 
 # ---------------------------------------------------------------- front matter

@@ -254,6 +254,15 @@ def _near_codes(code: str, n: int = 5) -> list[str]:
     return []
 
 
+def page_meta_problems(meta: dict) -> list[tuple[str, str, str]]:
+    """A hand-written page's title and description: plain text, no markup."""
+    out = [(fld, message, "security") for fld, message in policy.markup_problems(meta)]
+    for key in ("title", "description"):
+        if key in meta and not isinstance(meta[key], str):
+            out.append((key, f"{key} 应为一段文字，现在是「{str(meta[key])[:30]}」", "type"))
+    return out
+
+
 def check_meta(doc: casefile.CaseDoc, project: Project | None = None,  # noqa: C901
                text: str | None = None) -> list[tuple[str, str, str]]:
     """Problems in a case's front matter: [(field, message, kind)]. `text`, the file's text, saves work."""
@@ -586,6 +595,26 @@ def markdown_links(lines: list[str], first_line: int) -> list[tuple[int, str]]:
         if "<" in line:
             for m in AUTOLINK.finditer(line):
                 out.append((first_line + i, m.group(1)))
+    return out
+
+
+IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|!\[[^\]]*\]\[([^\]]*)\]")
+
+
+def image_problems(lines: list[str], first_line: int) -> list[tuple[int, str]]:
+    """Markdown images loaded from another server (the site keeps images to its own files)."""
+    from .site.sanitize import foreign_url
+
+    refs = {m.group(0).split("]")[0].lstrip(" [").lower(): m.group(1).strip("<>").strip()
+            for line in lines if (m := REF_DEF.match(line))}
+    out = []
+    for i, line in enumerate(lines):
+        if "![" not in line:
+            continue
+        for m in IMAGE.finditer(line):
+            url = m.group(1) if m.group(1) is not None else refs.get((m.group(2) or "").lower(), "")
+            if url and foreign_url(url):
+                out.append((first_line + i, rules()["image_foreign"].format(url=url[:60])))
     return out
 
 
@@ -941,12 +970,17 @@ def _check_file(abs_path: str) -> tuple[list[Problem], bool | None, list[int] | 
         _check_folder(f, tree, add)
     elif f.doc is not None:
         extra = _STATE.get("allow", {}).get("/".join(tree.under_cases(f.abs) or ()), ())
-        for fld, message, kind in key_problems(f.doc.meta, "page", frozenset(extra)):
+        for fld, message, kind in key_problems(f.doc.meta, "page", frozenset(extra)) + page_meta_problems(f.doc.meta):
             add(f, f.doc.line_of(fld), fld, message, kind)
+    body_problem = policy.body_problem(f.body)
+    if body_problem:
+        add(f, f.body_line, "body", body_problem, "security")
+        return problems, f.is_case, None, f.body_line
     lines = mask_code(f.body)
     for line, message, _ in check_html(lines, f.body_line):
         add(f, line, "body", message, "html")
-    for line, message in check_attr_lists(lines, f.body_line) + (theme_meta_lines(f.text) if f.doc is None else []):
+    for line, message in (check_attr_lists(lines, f.body_line) + image_problems(lines, f.body_line)
+                          + (theme_meta_lines(f.text) if f.doc is None else [])):
         add(f, line, "body", message, "security")
     for line, url in markdown_links(lines, f.body_line) + html_link_targets(lines, f.body_line):
         message = _link_problem(url, f, tree)
@@ -1127,6 +1161,8 @@ def policy_problems(project: Project, tree: _Tree) -> list[Problem]:
     names and places that will not be published."""
     out = [Problem(tree.rel(p), 1, "file", "是符号链接（指向别处的快捷方式）：为了安全不会读取或发布它指向的内容，"
                    "请删除链接，把文件本身放进来", "security") for p in tree.links]
+    out += [Problem(tree.rel(str(p)), 1, "file", f"{policy.HARD_LINK}；请删除它，把文件本身放进来", "security")
+            for p in policy.hard_links_under(project.cases)] if project.cases.is_dir() else []
     if project.raw.is_dir():
         from .convert import RAW_SUFFIXES
 

@@ -139,7 +139,7 @@ class Catalogue:
 
     @staticmethod
     def _srcs(folder: str, groups: dict) -> dict[str, str]:
-        out, used = {}, set()
+        out, used = {}, {"index"}  # `index` is the folder's own index page
         for name in groups:
             s, k = slug(name), 2
             base = s

@@ -151,11 +151,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.site_name, self.site_url = config.site_name, config.site_url or ""
         if config.nav:
             config.nav = self._prune_nav(config.nav, Path(config.docs_dir))
-        links = policy.symlinks_under(Path(config.docs_dir))
+        docs = Path(config.docs_dir)
+        links = policy.symlinks_under(docs) + policy.hard_links_under(docs)
         if links:  # MkDocs follows links when it lists the docs: stop before it reads any
-            names = "、".join(Path(p).relative_to(config.docs_dir).as_posix() for p in links[:10])
-            raise PluginError(f"casebook: {config.docs_dir} 中有符号链接（指向别处的快捷方式）：{names}。"
-                              "为了安全，网站不会读取它们指向的内容，请删除这些链接后再构建")
+            names = "、".join(Path(p).relative_to(docs).as_posix() for p in links[:10])
+            raise PluginError(f"casebook: {docs} 中有符号链接或硬链接（指向别处的文件）：{names}。"
+                              "为了安全，网站不会读取它们指向的内容，请删除这些链接，把文件本身放进来后再构建")
         return config
 
     def _resolve_search_paths(self, config):
@@ -209,6 +210,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             try:
                 text = f.content_string
                 meta, body = split_front_matter(text)
+                problem = policy.body_problem(body)
+                if problem:
+                    raise RecordError(problem)
                 kind = "case" if is_case_meta(meta) else "page"
                 meta = policy.filter_meta(meta, kind, self.config.front_matter_allow.get(f.src_uri, ()))
                 if kind == "case":

@@ -22,6 +22,11 @@ from ..policy import policy
 _FOREIGN = re.compile(r"^[\s\x00-\x1f]*(?:[A-Za-z][A-Za-z0-9+.-]*:|[/\\]{2})")
 
 
+def foreign_url(url: str) -> bool:
+    """True for a URL a reader's browser would fetch from another server (entities decoded)."""
+    return _FOREIGN.match(html.unescape(url)) is not None
+
+
 def _names_filter(site_names_too: bool):
     """Drop ids and classes the theme relies on (Material reads #__config) and, in editors' pages,
     the site's own (cb-…)."""
@@ -31,7 +36,7 @@ def _names_filter(site_names_too: bool):
         return bool(theme.match(value) or (site_names_too and pol.site_name.match(value)))
 
     def keep(tag: str, attr: str, value: str) -> str | None:
-        if attr in pol.local_urls.get(tag, ()) and _FOREIGN.match(value):
+        if attr in pol.local_urls.get(tag, ()) and foreign_url(value):
             return None  # an image from another server: the reader's browser would call it
         if attr == "id":
             return None if refused(value, pol.reserved_id) else value
