@@ -17,7 +17,7 @@ import http.server
 import re
 import threading
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
