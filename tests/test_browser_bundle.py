@@ -109,7 +109,12 @@ def test_search_from_file_finds_exact_substrings_and_traditional_input(bundled, 
     titles = case_titles()
     texts = {p: (site / p).read_text(encoding="utf-8") for p in titles}
     for query, folded in (("电白", "电白"), ("預備隊", "预备队"), ("10分钟", "10分钟"), ("黨群服務中心", "党群服务中心")):
-        found = [local_path(h).relative_to(site).as_posix() for h, _ in search(page, query)]
+        search(page, query)
+        page.wait_for_function(  # this query's results, not the last one's (links carry ?h=query)
+            "q => { const a = document.querySelector('.md-search-result__item > a');"
+            " return a && new URL(a.href).searchParams.get('h') === q; }", arg=folded, timeout=15_000)
+        found = [local_path(h).relative_to(site).as_posix().split("?")[0] for h in page.eval_on_selector_all(
+            ".md-search-result__item > .md-search-result__link", "els => els.map(a => a.href)")]
         cases = [f for f in found if f in titles]
         expected = {p for p, t in texts.items() if folded in t.split('<section class="cb-related"')[0]}
         assert expected and set(cases[:10]) <= {p for p, t in texts.items() if folded in t}, query

@@ -109,17 +109,25 @@ def _positions(files: dict, bigram: str) -> dict[int, list[int]]:
     """Decode one bigram's postings as the worker does."""
     manifest = search._unjsonp(files["manifest.js"])
     shard = search._unjsonp(files[f"p/{search.fnv1a(bigram) % manifest['shards']}.js"])
-    docs, counts, deltas = shard.get(bigram, ([], [], []))
+    numbers = search.decode_numbers(shard.get(bigram, ""))
     out, d, k = {}, 0, 0
-    for dd, c in zip(docs, counts):
-        d += dd
+    while k < len(numbers):
+        d += numbers[k]
+        count, k = numbers[k + 1], k + 2
         p, got = 0, []
-        for _ in range(c):
-            p += deltas[k]
-            k += 1
+        for delta in numbers[k:k + count]:
+            p += delta
             got.append(p)
-        out[d] = got
+        out[d], k = got, k + count
     return out
+
+
+def test_number_encoding_round_trips():
+    values = [0, 1, 31, 32, 1023, 1024, 99999, 2**31]
+    text, offsets = search.encode_numbers(values)
+    assert search.decode_numbers(text) == values
+    assert list(offsets[:3]) == [0, 1, 2] and len(text) == offsets[-1]
+    assert len(search.encode_numbers([31])[0]) == 1 and len(search.encode_numbers([32])[0]) == 2
 
 
 def test_bigram_postings_give_exact_positions_within_words():

@@ -123,6 +123,12 @@
 
   /* ------------------------------------------------------------------ postings */
 
+  /* char code -> digit: 0-31 continuation digits, 32-63 last digits */
+  var DIGIT = new Int8Array(128).fill(-1);
+  (function (last, cont) {
+    for (var i = 0; i < 32; i++) { DIGIT[cont.charCodeAt(i)] = i; DIGIT[last.charCodeAt(i)] = 32 + i; }
+  })("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef", "ghijklmnopqrstuvwxyz0123456789+/");
+
   function postings(bigram) {
     if (shardCache.has(bigram)) return Promise.resolve(shardCache.get(bigram));
     var key = "p/" + (fnv1a(bigram) % manifest.shards);
@@ -130,15 +136,21 @@
       var raw = shard[bigram];
       var decoded = null;
       if (raw) {
+        /* base-32 numbers (search.py, encode_numbers): per doc its delta, count, position deltas */
+        var nums = [], v = 0;
+        for (var c = 0; c < raw.length; c++) {
+          var d = DIGIT[raw.charCodeAt(c)];
+          if (d >= 32) { nums.push(v * 32 + d - 32); v = 0; } else v = v * 32 + d;
+        }
         decoded = new Map();
-        var docs = raw[0], counts = raw[1], pos = raw[2];
-        var d = 0, k = 0;
-        for (var i = 0; i < docs.length; i++) {
-          d += docs[i];
-          var arr = new Int32Array(counts[i]);
-          var p = 0;
-          for (var j = 0; j < counts[i]; j++) { p += pos[k++]; arr[j] = p; }
-          decoded.set(d, arr);
+        var doc = 0, k = 0;
+        while (k < nums.length) {
+          doc += nums[k];
+          var count = nums[k + 1];
+          k += 2;
+          var arr = new Int32Array(count), p = 0;
+          for (var j = 0; j < count; j++) { p += nums[k++]; arr[j] = p; }
+          decoded.set(doc, arr);
         }
       }
       shardCache.set(bigram, decoded);

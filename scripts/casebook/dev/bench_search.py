@@ -135,7 +135,8 @@ def measure(browser, home: str, root: Path, base: str, query: str, again: str) -
     t_type = time.perf_counter()
     box.fill(query)
     box.press("End")
-    page.wait_for_selector(".md-search-result__item", timeout=60_000)
+    page.wait_for_function("() => /符合条件|没有找到/.test(document.querySelector('.md-search-result__meta')"
+                           ".textContent)", timeout=60_000)
     t_done = time.perf_counter()
     first = {"bytes": sum(p.stat().st_size for p in dict.fromkeys(loaded)), "files": len(set(loaded)),
              "typed_to_results": t_done - t_type, "open_to_results": t_done - t_open,
@@ -147,7 +148,8 @@ def measure(browser, home: str, root: Path, base: str, query: str, again: str) -
     box.press("End")
     page.wait_for_function(
         "q => { const a = document.querySelector('.md-search-result__item > a');"
-        " return a && new URL(a.href).searchParams.get('h') !== q; }", arg=query, timeout=60_000)
+        " return /没有找到/.test(document.querySelector('.md-search-result__meta').textContent)"
+        " || (a && new URL(a.href).searchParams.get('h') !== q); }", arg=query, timeout=60_000)
     first["warm_typed_to_results"] = time.perf_counter() - t_type
     first["warm_bytes"] = sum(p.stat().st_size for p in dict.fromkeys(loaded[before:]))
     context.close()
@@ -201,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.site:
         run(args.site, args.bundle_site)
+        if args.index_cases:  # the given sites' indexes are replaced
+            for folder in (f for f in (args.site, args.bundle_site) if f):
+                synthetic_index(folder, args.index_cases)
+            print(f"\nindex of {args.index_cases} synthetic cases swapped in")
+            run(args.site, args.bundle_site)
         return 0
     work = args.keep or Path(tempfile.mkdtemp(prefix="casebook-bench-search-"))
     work.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ class CasebookConfig(Config):
     data_dir = c.Type(str, default="data")
     # cache of jieba tokens for related cases (relative to mkdocs.yml); empty: no cache
     cache_dir = c.Type(str, default=".casebook-cache")
-    # rewrite search/search_index.json as compact UTF-8 after Material wrote it
+    # casebook's own search index (search/cb/, site/search.py) and worker in place of Material's
     compact_search_index = c.Type(bool, default=True)
     # front-matter keys beyond data/policy.yaml's that named pages may carry, e.g. {index.md: [hide]}
     # (keys that steer the theme are refused in every other file)

@@ -167,20 +167,20 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return
         base = Path(config.config_file_path or ".").parent
         for key in ("jieba_dict", "jieba_dict_user"):
-            value = search_plugin.config.get(key)
+            value = internals.search_option(search_plugin, key)
             if value and not os.path.isabs(value):
                 path = (base / value).resolve()
                 if path.is_file():
-                    search_plugin.config[key] = str(path)
+                    internals.set_search_option(search_plugin, key, str(path))
                 else:
                     log.info("casebook: 搜索词典 %s 不存在，暂用 jieba 默认词典", value)
-                    search_plugin.config[key] = None
+                    internals.set_search_option(search_plugin, key, None)
         # jieba adds a user dictionary's frequencies to its total every time it is loaded, which
         # shifts the segmentation of later builds in the same process (mkdocs serve, tests)
-        user = search_plugin.config.get("jieba_dict_user")
+        user = internals.search_option(search_plugin, "jieba_dict_user")
         if user:
             if user in _LOADED_USER_DICTS:
-                search_plugin.config["jieba_dict_user"] = None
+                internals.set_search_option(search_plugin, "jieba_dict_user", None)
             _LOADED_USER_DICTS.add(user)
 
     def _prune_nav(self, nav, docs: Path):

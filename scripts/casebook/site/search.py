@@ -16,7 +16,8 @@ load them with script tags as well as http ones with fetch):
 - `manifest.js`: the fold table, the shard and chunk counts, and per document its location, title,
   kind (0 case, 1 browse page, 2 guide, 3 home, 4 other) and field offsets;
 - `p/<n>.js`: the postings of the bigrams whose hash (FNV-1a over UTF-16 units) is n modulo the
-  shard count: per bigram `[doc deltas], [position counts], [position deltas]`;
+  shard count: per bigram one string of base-32 numbers (`encode_numbers`), for each document its
+  doc delta, its number of positions and their deltas;
 - `d/<n>.js`: the texts of documents n*chunk … (n+1)*chunk-1, for the snippets of the top results.
 
 A first query loads the manifest, one shard per distinct bigram and a few text chunks, whatever
@@ -167,9 +168,10 @@ def _word_units():
     return np.array([chr(u).isalnum() and not 0xD800 <= u < 0xE000 for u in range(0x10000)], dtype=bool)
 
 
-def postings(texts: list[str]) -> dict[str, tuple[list[int], list[int], list[int]]]:
-    """bigram -> (doc deltas, positions per doc, position deltas), bigrams within runs of letters
-    and digits of the folded texts; positions are UTF-16 offsets."""
+def postings(texts: list[str]) -> dict[str, str]:
+    """bigram -> its postings (encode_numbers: for each document, doc delta, number of positions,
+    position deltas), bigrams within runs of letters and digits of the folded texts; positions
+    are UTF-16 offsets."""
     import numpy as np
 
     word_units = _word_units()
@@ -209,12 +211,60 @@ def postings(texts: list[str]) -> dict[str, tuple[list[int], list[int], list[int
     key_group_starts = np.flatnonzero(group_key_new)
     key_ends = np.append(key_starts[1:], n)
     group_ends = np.append(key_group_starts[1:], len(group_starts))
-    doc_delta_l, counts_l, pos_delta_l = doc_delta.tolist(), counts.tolist(), pos_delta.tolist()
+    # one stream per bigram: for each doc, its doc delta, its count, its position deltas
+    group_of_pos = np.repeat(np.arange(len(group_starts)), counts)
+    flat = np.empty(n + 2 * len(group_starts), dtype=np.int64)
+    at = group_starts + 2 * np.arange(len(group_starts))
+    flat[at] = doc_delta
+    flat[at + 1] = counts
+    flat[np.arange(n) + 2 * (group_of_pos + 1)] = pos_delta
+    text, offsets = encode_numbers(flat)
+    bigram_start = at[key_group_starts]                                # flat index of each bigram
+    bigram_end = np.append(bigram_start[1:], len(flat))
     out = {}
-    for k, ks, ke, gs, ge in zip(key[key_starts].tolist(), key_starts.tolist(), key_ends.tolist(),
-                                 key_group_starts.tolist(), group_ends.tolist()):
-        bigram = chr(k >> 16) + chr(k & 0xFFFF)
-        out[bigram] = (doc_delta_l[gs:ge], counts_l[gs:ge], pos_delta_l[ks:ke])
+    for k, a, b in zip(key[key_starts].tolist(), offsets[bigram_start].tolist(), offsets[bigram_end].tolist()):
+        out[chr(k >> 16) + chr(k & 0xFFFF)] = text[a:b]
+    return out
+
+
+# digits of the number stream: high digits from CONT, the last one from LAST (base 32, JSON-safe)
+LAST = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef"
+CONT = "ghijklmnopqrstuvwxyz0123456789+/"
+
+
+def encode_numbers(values):
+    """Non-negative integers as one ASCII string, each in base 32, most significant digit first,
+    every digit but the last from CONT. Returns (text, offsets): number i starts at offsets[i];
+    offsets[len(values)] is the length."""
+    import numpy as np
+
+    values = np.asarray(values, dtype=np.int64)
+    digits = np.ones(len(values), dtype=np.int64)
+    for k in range(1, 13):
+        digits += values >= (1 << (5 * k))
+    offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(digits, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.uint8)
+    last = np.frombuffer(LAST.encode(), dtype=np.uint8)
+    cont = np.frombuffer(CONT.encode(), dtype=np.uint8)
+    for k in range(int(digits.max(initial=1))):
+        has = digits > k
+        place = offsets[:-1][has] + digits[has] - 1 - k
+        digit = (values[has] >> (5 * k)) & 31
+        out[place] = (last if k == 0 else cont)[digit]
+    return out.tobytes().decode("ascii"), offsets
+
+
+def decode_numbers(text: str) -> list[int]:
+    """The integers of `encode_numbers` (what the worker does in JavaScript)."""
+    out, value = [], 0
+    for ch in text:
+        d = LAST.find(ch)
+        if d >= 0:
+            out.append(value * 32 + d)
+            value = 0
+        else:
+            value = value * 32 + CONT.index(ch)
     return out
 
 
@@ -228,13 +278,11 @@ def build_files(entries: list[dict]) -> dict[str, str]:
     docs = [e for e in entries if "kind" in e]
     laid = [layout(d) for d in docs]
     post = postings([t for t, *_ in laid])
-    # shard count from the encoded size (about 2.5 bytes per number)
-    size = sum(len(b) * 6 + 2.5 * (len(dd) + len(c) + len(p)) for b, (dd, c, p) in post.items())
+    size = sum(len(b) * 3 + 6 + len(v) for b, v in post.items())
     shards = max(1, math.ceil(size / SHARD_BYTES))
     grouped: list[dict] = [{} for _ in range(shards)]
     for bigram in sorted(post):
-        dd, c, p = post[bigram]
-        grouped[fnv1a(bigram) % shards][bigram] = [dd, c, p]
+        grouped[fnv1a(bigram) % shards][bigram] = post[bigram]
     files = {f"p/{n}.js": _jsonp(f"p/{n}", g) for n, g in enumerate(grouped)}
     for n in range(0, len(docs), CHUNK_DOCS):
         files[f"d/{n // CHUNK_DOCS}.js"] = _jsonp(f"d/{n // CHUNK_DOCS}", [t for t, *_ in laid[n:n + CHUNK_DOCS]])
