@@ -363,15 +363,18 @@ def _forum_and_comments(lines: list[Line], st: dict) -> None:
                 and lines[i - 1].rule == "forum-chrome" and lines[i + 1].rule == "repost-stamp":
             _drop(ln, fp["reason"], "forum-poster")
     header, floor = re.compile(cz["header"]), re.compile(cz["floor"])
-    started = zone = False
+    prose = 0
+    zone = False
     for ln in lines:
         if zone:
             if not ln.status:
                 _drop(ln, cz["reason"], "comments-zone")
             continue
         if not ln.status and STOP.search(ln.s):
-            started = True  # the article has begun (wrapped text has short lines: no length test)
-        elif started and (floor.match(ln.s) or header.match(ln.s)):
+            prose += len(ln.s)  # the article has begun (wrapped text has short lines: no length test)
+        elif prose >= cz["min_prose_before"] and (floor.match(ln.s) or header.match(ln.s)) \
+                and (not ln.status or ln.reason not in ("nav",)):
+            # a 最新评论 link in a menu, or a 发表评论 button above the article, opens nothing
             zone = True
             if not ln.status:
                 _drop(ln, cz["reason"], "comments-zone")
@@ -868,13 +871,16 @@ def _meta(lines: list[Line], traditional: bool, sidecar: dict, html_meta: dict) 
         body_years = [int(x) for ln in lines if ln.status == "" for x in YEAR.findall(ln.s)]
         if not body_years or max(body_years) >= y - 1:
             published = republished
-    if not bylines and html_meta.get("byline"):
+    html_credit = not bylines and bool(html_meta.get("byline"))
+    if html_credit:
         bylines.append(html_meta["byline"])
     if not bylines:  # the reporters in the lead: 人民网贵阳6月14日电（杨钦、罗文涛）, 本报讯（记者 王某）
         lead = next((ln.s for ln in lines if not ln.status and ln.kind == "paragraph"), "")
         m = LEAD_BYLINE.match(lead)
         if m and _names(m.group(1)):
             bylines.append(m.group(1).strip())
+    if not authors and html_credit and html_meta.get("authors"):  # the credit the HTML header or trailer gives
+        authors = [x for x in html_meta["authors"] if isinstance(x, str)]
     if not authors:
         for b in bylines:
             for name in _names(b):
