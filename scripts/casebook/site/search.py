@@ -209,7 +209,6 @@ def postings(texts: list[str]) -> dict[str, str]:
     doc_delta[~group_key_new] = (group_doc[1:] - group_doc[:-1])[~group_key_new[1:]]
     key_starts = np.flatnonzero(new_key)
     key_group_starts = np.flatnonzero(group_key_new)
-    group_ends = np.append(key_group_starts[1:], len(group_starts))
     # one stream per bigram: for each doc, its doc delta, its count, its position deltas
     group_of_pos = np.repeat(np.arange(len(group_starts)), counts)
     flat = np.empty(n + 2 * len(group_starts), dtype=np.int64)
