@@ -372,9 +372,11 @@ def _forum_and_comments(lines: list[Line], st: dict) -> None:
             continue
         if not ln.status and STOP.search(ln.s):
             prose += len(ln.s)  # the article has begun (wrapped text has short lines: no length test)
-        elif prose >= cz["min_prose_before"] and (floor.match(ln.s) or header.match(ln.s)) \
-                and (not ln.status or ln.reason not in ("nav",)):
-            # a 最新评论 link in a menu, or a 发表评论 button above the article, opens nothing
+        elif (floor.match(ln.s) and prose >= cz["min_prose_before_floor"]
+              or header.match(ln.s) and prose >= cz["min_prose_before"]) \
+                and (not ln.status or ln.reason not in ("nav",) or ln.rule == "forum-chrome"):
+            # a 最新评论 link in a menu, or a 发表评论 button above the article, opens nothing; a
+            # forum's floor marker (2#, dropped as chrome) does
             zone = True
             if not ln.status:
                 _drop(ln, cz["reason"], "comments-zone")
