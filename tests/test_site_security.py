@@ -155,12 +155,15 @@ def test_browse_pages_and_search_index_show_names_as_text(site):
     assert "电白区<svg onload=alert(4)>" in region.find("article").get_text()
     theme = next(p for p in (site / "themes").rglob("index.html") if "zhuti" in p.as_posix())
     assert "主题<img src=x onerror=alert(6)>" in _soup(theme).title.get_text()
-    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
-    docs = [d for d in index["docs"] if d["location"].startswith("guangdong/hand/hostile/")]
-    title = BeautifulSoup(docs[0]["title"], "lxml").get_text().replace("\u200b", "")  # jieba's token joins
-    assert title == TITLE
-    assert all(not scan_markup(BeautifulSoup(d["text"], "lxml"), "x") for d in docs)
-    assert "alert(20)" not in " ".join(d["text"] for d in docs)  # script bodies are dropped, not indexed
+    from casebook.site import search
+
+    manifest, texts = search.read_index(site)
+    docs = [(d, text) for d, text in zip(manifest["docs"], texts) if d[0].startswith("guangdong/hand/hostile/")]
+    title = docs[0][0][1]                                          # the words stay, the markup does not
+    assert "恶意标题" in title and "红色物业" in title and "<" not in title
+    for _, text in docs:
+        assert not scan_markup(BeautifulSoup(text, "lxml"), "x")
+    assert "alert(20)" not in " ".join(text for _, text in docs)  # script bodies are dropped, not indexed
 
 
 def test_home_page_keeps_its_map_after_sanitising(site):
