@@ -115,16 +115,22 @@ def add_parser(sp) -> None:
     sp.add_argument("-q", "--quiet", action="store_true", help="只输出摘要，不显示进度条")
 
 
-def run(args) -> int:
+def run_locked(project: Project, verb: str, wait: float, work, untouched: str) -> int:
+    """`work()` (an exit status) under the project's lock, shared by build, convert and bundle:
+    one of them at a time; a run that finds the lock held past `wait` says so and exits 3."""
     from .fsutil import LockBusy, project_lock
 
-    project = Project.here()
     try:
-        with project_lock(project.cache / LOCK_NAME, "build", wait=args.wait, on_wait=_waiting):
-            return _run(args, project)
+        with project_lock(project.cache / LOCK_NAME, verb, wait=wait, on_wait=_waiting):
+            return work()
     except LockBusy as err:
-        print(f"casebook build：{err}；网站没有改动。", file=sys.stderr)
+        print(f"casebook {verb}：{err}；{untouched}。", file=sys.stderr)
         return 3
+
+
+def run(args) -> int:
+    project = Project.here()
+    return run_locked(project, "build", args.wait, lambda: _run(args, project), "网站没有改动")
 
 
 def _waiting(pid: int, verb: str) -> None:

@@ -555,19 +555,13 @@ def add_parser(sp) -> None:
 
 
 def run(args) -> int:
-    from .build import LOCK_NAME, _waiting
-    from .fsutil import LockBusy, project_lock
+    from .build import run_locked
 
     project = Project.here()
     if not project.mkdocs_yml.is_file():
         print(f"casebook bundle：找不到 mkdocs.yml（在 {project.root}）", file=sys.stderr)
         return 2
-    try:
-        with project_lock(project.cache / LOCK_NAME, "bundle", wait=args.wait, on_wait=_waiting):
-            return _run(args, project)
-    except LockBusy as err:
-        print(f"casebook bundle：{err}；没有生成离线包。", file=sys.stderr)
-        return 3
+    return run_locked(project, "bundle", args.wait, lambda: _run(args, project), "没有生成离线包")
 
 
 def _excluded_by_errors(project: Project, docs: Path) -> frozenset[str]:

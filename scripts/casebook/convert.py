@@ -852,15 +852,12 @@ def add_parser(sp) -> None:
 
 
 def run(args) -> int:
-    from .build import LOCK_NAME, _waiting
-    from .fsutil import LockBusy, project_lock
+    from .build import run_locked
 
     project = Project.here()
-    try:
-        with project_lock(project.cache / LOCK_NAME, "convert", wait=args.wait, on_wait=_waiting):
-            report = convert(project, args.raw, args.jobs, progress=not args.quiet, use_cache=not args.no_cache)
-    except LockBusy as err:
-        print(f"casebook convert：{err}；cases/ 没有改动。", file=sys.stderr)
-        return 3
-    print("\n".join(report.lines()))
-    return 0 if report.ok else 1
+
+    def work() -> int:
+        report = convert(project, args.raw, args.jobs, progress=not args.quiet, use_cache=not args.no_cache)
+        print("\n".join(report.lines()))
+        return 0 if report.ok else 1
+    return run_locked(project, "convert", args.wait, work, "cases/ 没有改动")

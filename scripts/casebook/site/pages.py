@@ -279,15 +279,7 @@ class Catalogue:
 
     def tag_page(self, name: str) -> str:
         """The cases with one tag, newest first, and the regions they come from."""
-        members, src = self.tags[name], self.tag_src[name]
-        title = f"标签：{name}"
-        out = [front(title, "标签"), f"# {esc(title)}", "",
-               f"[全部标签]({rel(src, 'tags/index.md')}) · 共 {len(members)} 个案例。", ""]
-        by_province = Counter(self.cases[i].region_path[0] for i in members if self.cases[i].region_path)
-        if by_province:
-            out += ["涉及地区：" + "、".join(f"{esc(p)}（{n}）" for p, n in by_province.most_common()), ""]
-        out += ["## 案例", "", self.case_list(members, src), ""]
-        return "\n".join(out)
+        return self.group_page("标签", name, self.tags[name], self.tag_src[name], "tags/index.md")
 
     def filter_page(self, data_dir: str) -> str:
         src = "filter.md"
