@@ -103,7 +103,7 @@ KIND_NAMES = {
     "placeholder": "模板未填写", "region": "地区", "taxonomy": "分类", "date": "日期",
     "source": "来源", "html": "不安全的 HTML", "link": "链接", "slug": "文件名重复",
     "duplicate": "内容重复", "heading": "标题层级", "path": "文件位置", "field": "未知字段",
-    "file": "文件",
+    "file": "文件", "security": "安全（不允许的内容）",
 }
 
 
