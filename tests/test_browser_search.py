@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from casebook.dev import bench_site
 from conftest import guarded_page
@@ -116,6 +117,13 @@ def run_query(pg, base: str, query: str) -> list[str]:
           return !!a && new URL(a.href).searchParams.get('h') === want;
         }""", arg=want, timeout=15_000)
     hrefs = pg.eval_on_selector_all(".md-search-result__item > a", "els => els.map(a => a.href)")
+    if not hrefs:  # 没有找到 may still be the answer to a query typed before the index shard arrived
+        try:
+            pg.wait_for_function("""want => { const a = document.querySelector('.md-search-result__item > a');
+                return !!a && new URL(a.href).searchParams.get('h') === want; }""", arg=want, timeout=5_000)
+        except PlaywrightTimeout:
+            return []
+        hrefs = pg.eval_on_selector_all(".md-search-result__item > a", "els => els.map(a => a.href)")
     return [unquote(urlsplit(h).path)[len(urlsplit(base).path):] for h in hrefs]
 
 
