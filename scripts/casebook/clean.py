@@ -268,12 +268,14 @@ def _structural(lines: list[Line], R: Rules) -> None:  # noqa: C901
             # an e-paper's headline list names this article too, and the article then opens with
             # that headline again: the run ends where a headline repeats
             seen: set[str] = set()
+            rest: list = []
             for k, x in enumerate(r):
                 if x.s in seen:
-                    r = r[:k]
+                    r, rest = r[:k], r[k:]
                     break
                 seen.add(x.s)
-            for x in r:
+            # what follows the repeat is judged like any run (so cleaning the output changes nothing)
+            for x in r + (rest if len(rest) >= hr["min_items"] else []):
                 _drop(x, hr["reason"], "headline-run")
 
     # the issuing organisation above a closing date --------------------------------
